@@ -1,0 +1,65 @@
+# gisplan: the two commands.  `make run` serves http://127.0.0.1:8000, `make test` runs the suite.
+# Each installs what is missing first (Debian packages as root, the virtual environment, the
+# package) and reuses what is there on a second run.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+GISPLAN := $(BIN)/gisplan
+# Debian packages: PostgreSQL 15 + PostGIS 3 (the private cluster), fonts with Cyrillic (map labels)
+APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-client-15 fonts-dejavu-core
+# only for the suite: docker-compose v1 checks the compose file (no Docker engine needed)
+TEST_APT_PACKAGES := docker-compose
+
+.PHONY: run test deps system-deps db migrate territory serve clean-venv check-compose
+
+run: deps db migrate territory
+	$(GISPLAN) serve
+
+test: deps
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(TEST_APT_PACKAGES)"
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+deps: system-deps $(STAMP)
+
+# Debian packages: installed with apt-get when root, otherwise the command to run is printed.
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	$(PYTHON) -m venv --help >/dev/null 2>&1 || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	  else \
+	    echo "gisplan: error: missing Debian packages:$$missing — run: sudo apt-get update && sudo apt-get install -y$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $@
+
+db: deps
+	$(GISPLAN) db start
+
+migrate: db
+	$(GISPLAN) db upgrade
+
+territory: migrate
+	$(GISPLAN) territory load --publish
+
+serve: deps
+	$(GISPLAN) serve
+
+check-compose:
+	docker-compose -f docker-compose.yml config -q
+
+clean-venv:
+	rm -rf $(VENV)

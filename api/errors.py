@@ -1,0 +1,34 @@
+"""Map core-library errors to HTTP answers (as tipg's DEFAULT_STATUS_CODES)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from gisplan.accounts import AccountError
+from gisplan.errors import DatabaseError, GisplanError
+from gisplan.features import FeatureError, NotFound, VersionConflict
+
+STATUS = [
+    (NotFound, 404),
+    (VersionConflict, 409),
+    (FeatureError, 422),
+    (AccountError, 400),
+    (DatabaseError, 503),
+    (GisplanError, 400),
+]
+
+
+def register(app: FastAPI) -> None:
+    async def handler(request: Request, exc: GisplanError):
+        for cls, status in STATUS:
+            if isinstance(exc, cls):
+                body = {"detail": str(exc)}
+                if isinstance(exc, FeatureError):
+                    body["field"] = exc.field
+                if isinstance(exc, VersionConflict):
+                    body["current_version"] = exc.current
+                return JSONResponse(body, status_code=status)
+        return JSONResponse({"detail": str(exc)}, status_code=500)
+
+    app.add_exception_handler(GisplanError, handler)

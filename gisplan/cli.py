@@ -1,0 +1,283 @@
+"""The ``gisplan`` command line. Every failure is one line on stderr that says what to do."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .errors import GisplanError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, help="gisplan: GIS for informatization programs of громади")
+db_app = typer.Typer(no_args_is_help=True, help="The database: the private cluster or GISPLAN_DATABASE_URL")
+catalog_app = typer.Typer(no_args_is_help=True, help="The layer catalogue (layers/*.yaml)")
+territory_app = typer.Typer(no_args_is_help=True, help="КАТОТТГ codifier and громада boundaries")
+user_app = typer.Typer(no_args_is_help=True, help="Accounts and API tokens")
+dataset_app = typer.Typer(no_args_is_help=True, help="Datasets (a layer within a громада): publication")
+app.add_typer(db_app, name="db")
+app.add_typer(catalog_app, name="catalog")
+app.add_typer(territory_app, name="territory")
+app.add_typer(user_app, name="user")
+app.add_typer(dataset_app, name="dataset")
+
+
+def _echo(msg: str) -> None:
+    typer.echo(msg)
+
+
+# ------------------------------------------------------------------------- db
+def _cluster():
+    from .db.cluster import Cluster
+    from .settings import database_settings
+
+    return Cluster(database_settings())
+
+
+def _external() -> str | None:
+    from .settings import database_settings
+
+    return database_settings().database_url
+
+
+@db_app.command("start")
+def db_start() -> None:
+    """Start the private cluster (create it first if needed), or check the external database."""
+    from .db.engine import check_database, get_engine, safe_url
+
+    if _external():
+        versions = check_database(get_engine())
+        _echo(f"external database {safe_url(_external())}: PostGIS {versions['postgis']} (nothing to start)")
+        return
+    cluster = _cluster()
+    info = cluster.start()
+    versions = check_database(get_engine())
+    _echo(f"database running on 127.0.0.1:{info.port} ({cluster.datadir}), PostGIS {versions['postgis']}")
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the private cluster."""
+    if _external():
+        _echo("GISPLAN_DATABASE_URL is set: gisplan does not stop an external database")
+        return
+    _cluster().stop()
+    _echo("database stopped")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Is the database reachable, with which PostGIS, at which migration?"""
+    from .db.engine import check_database, get_engine, safe_url
+    from .db.migrate import current_revision, head_revision
+
+    if not _external():
+        cluster = _cluster()
+        if not cluster.initialized():
+            raise GisplanError(f"no private cluster in {cluster.home}: run `gisplan db start`")
+        if not cluster.running():
+            raise GisplanError(f"the database in {cluster.datadir} is stopped: run `gisplan db start`")
+    engine = get_engine()
+    versions = check_database(engine)
+    cur, head = current_revision(engine), head_revision()
+    state = "up to date" if cur == head else f"at {cur or 'nothing'}, head is {head}: run `gisplan db upgrade`"
+    _echo(f"{safe_url(str(engine.url.render_as_string(hide_password=False)))}: PostgreSQL "
+          f"{versions['postgres'] // 10000}, PostGIS {versions['postgis']}, schema {state}")
+
+
+@db_app.command("url")
+def db_url() -> None:
+    """Print the database URL (with its password: keep it private)."""
+    from .db.engine import database_url
+
+    _echo(database_url())
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Apply migrations and rebuild triggers and pub views from the catalogue."""
+    from .db.engine import get_engine
+    from .db.migrate import upgrade
+
+    rev = upgrade(get_engine(), revision)
+    _echo(f"schema at {rev}")
+
+
+@db_app.command("revision")
+def db_revision(message: str = typer.Option(..., "-m", "--message")) -> None:
+    """Write a new migration from the difference between layers/*.yaml and the database."""
+    from .db.engine import get_engine
+    from .db.migrate import revision
+
+    revision(get_engine(), message)
+
+
+# -------------------------------------------------------------------- catalog
+@catalog_app.command("check")
+def catalog_check(directory: Optional[Path] = typer.Argument(None, help="default: GISPLAN_LAYERS_DIR")) -> None:
+    """Validate every layer file; the first error names the file and the key."""
+    from .catalog import load_catalog
+    from .settings import path_settings
+
+    cat = load_catalog(directory or path_settings().layers_dir)
+    _echo(f"{len(cat)} layers OK: {', '.join(cat.names())}")
+
+
+@catalog_app.command("list")
+def catalog_list() -> None:
+    from .catalog import catalog
+
+    for layer in catalog():
+        _echo(f"{layer.name:22} {layer.geometry.type:16} {len(layer.fields):3} fields  {layer.title.uk}")
+
+
+# ------------------------------------------------------------------ territory
+@territory_app.command("load")
+def territory_load(
+    codifier: Optional[Path] = typer.Option(None, help="КАТОТТГ CSV; default: the shipped edition"),
+    boundaries: Optional[Path] = typer.Option(None, help="громада boundaries GeoJSON; default: shipped OSM"),
+    publish: bool = typer.Option(False, "--publish", help="also publish every громада's boundary dataset"),
+) -> None:
+    """Load the КАТОТТГ codifier and all громада boundaries (idempotent)."""
+    from .boundaries import load_boundaries
+    from .db.engine import get_engine
+    from .settings import path_settings
+    from .territory import find_codifier, load_codifier
+
+    data = path_settings().data_dir
+    codifier = codifier or find_codifier(data)
+    engine = get_engine()
+    with engine.begin() as conn:
+        rep = load_codifier(conn, codifier)
+    _echo(f"codifier {codifier.name} (edition {rep.edition}): read {rep.read}, loaded {rep.loaded} "
+          f"(new {rep.inserted}, changed {rep.updated}, unchanged {rep.unchanged}), rejected {rep.rejected}")
+    for r in rep.rejections[:20]:
+        _echo(f"  rejected row {r[0]} {r[1]}: {r[2]}")
+    boundaries = boundaries or data / "boundaries" / "ua_hromadas_osm_simplified.geojson"
+    with engine.begin() as conn:
+        brep = load_boundaries(conn, boundaries)
+    _echo(f"boundaries {brep.summary()}")
+    for r in brep.rejections[:20]:
+        _echo(f"  rejected row {r[0]} {r[1]}: {r[2]}")
+    if publish:
+        from .datasets import publish_layer
+
+        with engine.begin() as conn:
+            n = publish_layer(conn, "hromady", user="cli")
+        _echo(f"published the boundary datasets of {n} громади")
+
+
+# ---------------------------------------------------------------------- users
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: str = typer.Option("planner", help="admin, planner or viewer"),
+    hromada: list[str] = typer.Option([], help="КАТОТТГ code of a громада (repeat for several)"),
+    password: Optional[str] = typer.Option(None, help="default: asked for, or GISPLAN_NEW_PASSWORD"),
+    full_name: Optional[str] = None,
+) -> None:
+    """Create an account."""
+    import os
+
+    from .accounts import add_user
+    from .db.engine import get_engine
+
+    password = password or os.environ.get("GISPLAN_NEW_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            raise GisplanError("password: give --password or GISPLAN_NEW_PASSWORD (no terminal to ask on)")
+        password = getpass.getpass("password: ")
+    with get_engine().begin() as conn:
+        user = add_user(conn, username, password, role, hromada, full_name)
+    _echo(f"user {user.username} ({user.role}{', ' + ', '.join(sorted(user.hromady)) if user.hromady else ''})")
+
+
+@user_app.command("token")
+def user_token(username: str, name: str = typer.Option("cli", help="what the token is for")) -> None:
+    """Issue an API bearer token (printed once)."""
+    from .accounts import get_user, issue_token
+    from .db.engine import get_engine
+
+    with get_engine().begin() as conn:
+        user = get_user(conn, username)
+        if user is None:
+            raise GisplanError(f"no user {username!r}: create it with `gisplan user add`")
+        _echo(issue_token(conn, user, "api", name=name))
+
+
+@user_app.command("list")
+def user_list() -> None:
+    from .accounts import list_users
+    from .db.engine import get_engine
+
+    with get_engine().connect() as conn:
+        for u in list_users(conn):
+            _echo(f"{u.username:20} {u.role:8} {' '.join(sorted(u.hromady))}")
+
+
+# ------------------------------------------------------------------- datasets
+@dataset_app.command("publish")
+def dataset_publish(layer: str, hromada: str, withdraw: bool = typer.Option(False, "--withdraw")) -> None:
+    """Publish a dataset (or withdraw it with --withdraw)."""
+    from .datasets import set_published
+    from .db.engine import get_engine
+
+    with get_engine().begin() as conn:
+        d = set_published(conn, layer, hromada, not withdraw, user="cli")
+    _echo(f"{layer}/{hromada}: {'published' if d['published'] else 'withdrawn'}")
+
+
+@dataset_app.command("list")
+def dataset_list(hromada: Optional[str] = None) -> None:
+    from .datasets import list_datasets
+    from .db.engine import get_engine
+
+    with get_engine().connect() as conn:
+        for d in list_datasets(conn, hromada):
+            _echo(f"{d['layer']:22} {d['hromada']} {'published' if d['published'] else '-':10} "
+                  f"changes {d['change_count']}")
+
+
+# ---------------------------------------------------------------------- serve
+@app.command("serve")
+def serve(host: Optional[str] = None, port: Optional[int] = None, reload: bool = False) -> None:
+    """Serve the web app and the API (GISPLAN_HOST / GISPLAN_PORT)."""
+    import uvicorn
+
+    from .settings import server_settings
+
+    s = server_settings()
+    uvicorn.run("api.main:create_app", factory=True, host=host or s.host, port=port or s.port, reload=reload)
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except GisplanError as exc:
+        typer.echo(f"gisplan: error: {exc}", err=True)
+        raise SystemExit(exc.exit_code)
+    except ModuleNotFoundError as exc:
+        typer.echo(f"gisplan: error: missing Python package {exc.name!r}: run `make run` "
+                   f"(or `.venv/bin/pip install -e .`)", err=True)
+        raise SystemExit(1)
+    except KeyError as exc:  # unknown layer names and the like
+        typer.echo(f"gisplan: error: {exc.args[0] if exc.args else exc}", err=True)
+        raise SystemExit(1)
+    except (typer.Abort, KeyboardInterrupt):
+        raise SystemExit(130)
+    except Exception as exc:  # click usage errors carry their own exit codes
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            raise SystemExit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Exit):
+            raise SystemExit(exc.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()

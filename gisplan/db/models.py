@@ -1,0 +1,123 @@
+"""Core tables (not built from the layer catalogue): territory, datasets, logs, accounts.
+
+SQLAlchemy Core tables on one ``MetaData``; the layer tables are added to the same metadata by
+:mod:`gisplan.db.layer_tables`, so Alembic sees one schema.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Identity, Index,
+    Integer, MetaData, Table, Text, UniqueConstraint, func, text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+KATOTTG_CHECK = "~ '^UA[0-9]{17}$'"
+
+# ---------------------------------------------------------------- territory (КАТОТТГ codifier)
+territory = Table(
+    "territory", metadata,
+    Column("code", Text, primary_key=True, comment="КАТОТТГ code, ^UA\\d{17}$"),
+    Column("level", Integer, nullable=False,
+           comment="1 oblast / special-status city, 2 raion, 3 hromada, 4 settlement, 5 city district"),
+    Column("category", Text, nullable=False, comment="O K P H M X C T B (Latin letters)"),
+    Column("name", Text, nullable=False),
+    Column("parent_code", Text, nullable=True),
+    Column("oblast_code", Text, nullable=True),
+    Column("raion_code", Text, nullable=True),
+    Column("hromada_code", Text, nullable=True),
+    Column("edition", Date, nullable=False, comment="codifier edition date"),
+    CheckConstraint(f"code {KATOTTG_CHECK}", name="code_format"),
+    CheckConstraint("category IN ('O','K','P','H','M','X','C','T','B')", name="category"),
+    CheckConstraint("level BETWEEN 1 AND 5", name="level"),
+)
+Index("ix_territory_hromada_code", territory.c.hromada_code)
+Index("ix_territory_parent_code", territory.c.parent_code)
+Index("ix_territory_level", territory.c.level)
+
+# ---------------------------------------------------------------- datasets: layer × громада
+dataset = Table(
+    "dataset", metadata,
+    Column("layer", Text, primary_key=True),
+    Column("hromada", Text, primary_key=True),
+    Column("published", Boolean, nullable=False, server_default=text("false")),
+    Column("published_at", DateTime(timezone=True)),
+    Column("metadata_uuid", UUID(as_uuid=True), nullable=False, server_default=text("gen_random_uuid()")),
+    Column("change_count", BigInteger, nullable=False, server_default=text("0")),
+    Column("changed_at", DateTime(timezone=True)),
+    CheckConstraint(f"hromada {KATOTTG_CHECK}", name="hromada_format"),
+    UniqueConstraint("metadata_uuid", name="uq_dataset_metadata_uuid"),
+)
+
+# ---------------------------------------------------------------- logs
+import_log = Table(
+    "import_log", metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("started_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("layer", Text),
+    Column("hromada", Text),
+    Column("source", Text, nullable=False, comment="file name or loader name"),
+    Column("mode", Text),
+    Column("user_name", Text),
+    Column("rows_read", Integer, nullable=False, server_default=text("0")),
+    Column("rows_loaded", Integer, nullable=False, server_default=text("0")),
+    Column("rows_rejected", Integer, nullable=False, server_default=text("0")),
+    Column("rows_repaired", Integer, nullable=False, server_default=text("0")),
+    Column("status", Text, nullable=False, server_default=text("'ok'")),
+    Column("report", JSONB, comment="rejected rows with row number, field and reason"),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("user_name", Text),
+    Column("action", Text, nullable=False),
+    Column("target", Text),
+    Column("detail", JSONB),
+)
+
+# ---------------------------------------------------------------- accounts
+users = Table(
+    "users", metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("username", Text, nullable=False),
+    Column("full_name", Text),
+    Column("password_hash", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("role IN ('admin', 'planner', 'viewer')", name="role"),
+    UniqueConstraint("username", name="uq_users_username"),
+)
+
+user_hromada = Table(
+    "user_hromada", metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("hromada", Text, primary_key=True),
+    CheckConstraint(f"hromada {KATOTTG_CHECK}", name="hromada_format"),
+)
+
+auth_token = Table(
+    "auth_token", metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", Text, nullable=False, comment="session (cookie) or api (bearer)"),
+    Column("token_hash", Text, nullable=False, comment="sha256 of the token; the token itself is never stored"),
+    Column("name", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("last_used_at", DateTime(timezone=True)),
+    CheckConstraint("kind IN ('session', 'api')", name="kind"),
+    UniqueConstraint("token_hash", name="uq_auth_token_token_hash"),
+)
