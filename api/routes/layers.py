@@ -123,7 +123,8 @@ def _validated(schema, props: dict) -> dict:
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"]) or "properties"
-        raise HTTPException(422, {"field": field, "detail": f"{field}: {err['msg']}"}) from None
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise feats.FeatureError(field, f"{err['msg']}{more}") from None
     return model.model_dump(exclude_unset=True)
 
 
