@@ -13,7 +13,7 @@ APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-client-15 fonts
 # only for the suite: docker-compose v1 checks the compose file (no Docker engine needed)
 TEST_APT_PACKAGES := docker-compose
 
-.PHONY: run test deps system-deps db migrate territory serve clean-venv check-compose
+.PHONY: run test bench deps system-deps db migrate territory serve clean-venv check-compose
 
 run: deps db migrate territory
 	$(GISPLAN) serve
@@ -45,6 +45,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
 	@touch $@
+
+# benchmarks print figures and ratios against GDAL/MapServer anchors measured in the same run
+bench: deps
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="gdal-bin"
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 db: deps
 	$(GISPLAN) db start

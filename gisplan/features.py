@@ -155,10 +155,7 @@ def _jsonable(value):
     return value
 
 
-def list_features(conn: Connection, layer_name: str, *, public: bool, hromada: str | None = None,
-                  hromady: Iterable[str] | None = None, bbox: tuple | None = None,
-                  as_of: dt.date | None = None, limit: int = 100, offset: int = 0) -> Page:
-    layer = catalog().get(layer_name)
+def _rows(conn: Connection, layer: LayerSpec, public: bool, hromada, hromady, bbox, as_of, limit, offset):
     src = _source(layer, public)
     where = _filters(src, hromada, hromady, bbox, as_of)
     matched = conn.execute(select(func.count()).select_from(src).where(*where)).scalar_one()
@@ -166,7 +163,40 @@ def list_features(conn: Connection, layer_name: str, *, public: bool, hromada: s
         select(*_select_columns(layer, src)).where(*where)
         .order_by(src.c.hromada, src.c.code, src.c.id).limit(limit).offset(offset)
     )
+    return rows, matched
+
+
+def list_features(conn: Connection, layer_name: str, *, public: bool, hromada: str | None = None,
+                  hromady: Iterable[str] | None = None, bbox: tuple | None = None,
+                  as_of: dt.date | None = None, limit: int = 100, offset: int = 0) -> Page:
+    layer = catalog().get(layer_name)
+    rows, matched = _rows(conn, layer, public, hromada, hromady, bbox, as_of, limit, offset)
     return Page([_to_feature(layer, r) for r in rows], matched)
+
+
+def _feature_text(layer: LayerSpec, row) -> str:
+    """One GeoJSON feature as text; the geometry text from PostGIS is spliced in unparsed."""
+    m = row._mapping
+    props = {k: _jsonable(v) for k, v in m.items() if not k.startswith("__")}
+    for extra in layer.extra_geometries:
+        raw = m[f"__{extra}"]
+        props[extra] = json.loads(raw) if raw else None
+    geometry = m["__geometry"] or "null"
+    return ('{"type":"Feature","id":"%s","geometry":%s,"properties":%s}'
+            % (m["id"], geometry, json.dumps(props, ensure_ascii=False, separators=(",", ":"))))
+
+
+def features_text(conn: Connection, layer_name: str, *, public: bool, hromada: str | None = None,
+                  hromady: Iterable[str] | None = None, bbox: tuple | None = None,
+                  as_of: dt.date | None = None, limit: int = 100, offset: int = 0) -> tuple[str, int, int]:
+    """The features of a page as a JSON array text, with numberMatched and numberReturned.
+
+    Same rows as :func:`list_features`; used for responses, where parsing and re-serialising the
+    coordinates would cost more than the query."""
+    layer = catalog().get(layer_name)
+    rows, matched = _rows(conn, layer, public, hromada, hromady, bbox, as_of, limit, offset)
+    parts = [_feature_text(layer, r) for r in rows]
+    return "[" + ",".join(parts) + "]", matched, len(parts)
 
 
 def get_feature(conn: Connection, layer_name: str, feature_id: UUID, *, public: bool,

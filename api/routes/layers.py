@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any
+from urllib.parse import urlencode
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Response
 from pydantic import BaseModel, Field, ValidationError
 
 from gisplan import features as feats
@@ -75,27 +77,34 @@ def _scope(user, hromada: str | None):
     return False, readable
 
 
-@router.get("/{layer}/features", summary="Features as GeoJSON (anonymous callers: published data only)")
+@router.get("/{layer}/features", summary="Features as GeoJSON (anonymous callers: published data only)",
+            response_class=Response, responses={200: {"content": {"application/geo+json": {}}}})
 def list_features(layer: Layer, conn: ReadConn, user: OptionalUser, page: Paging, bbox: BBox,
                   hromada: HromadaQ = None,
                   as_of: Annotated[dt.date | None, Query(description="installed by and not removed by this date")] = None):
     public, readable = _scope(user, hromada)
     limit, offset = page
-    result = feats.list_features(conn, layer.name, public=public, hromada=hromada, hromady=readable,
-                                 bbox=bbox, as_of=as_of, limit=limit, offset=offset)
+    features, matched, returned = feats.features_text(
+        conn, layer.name, public=public, hromada=hromada, hromady=readable, bbox=bbox, as_of=as_of,
+        limit=limit, offset=offset)
     links = []
-    if offset + len(result.features) < result.matched:
+    if offset + returned < matched:
+        query = {"limit": limit, "offset": offset + limit, "hromada": hromada, "as_of": as_of,
+                 "bbox": ",".join(map(str, bbox)) if bbox else None}
         links.append({"rel": "next", "type": "application/geo+json",
-                      "href": f"/api/layers/{layer.name}/features?limit={limit}&offset={offset + limit}"
-                              + (f"&hromada={hromada}" if hromada else "")})
-    return {
+                      "href": f"/api/layers/{layer.name}/features?"
+                              + urlencode({k: v for k, v in query.items() if v is not None})})
+    envelope = json.dumps({
         "type": "FeatureCollection",
-        "numberMatched": result.matched,
-        "numberReturned": len(result.features),
+        "numberMatched": matched,
+        "numberReturned": returned,
         "timeStamp": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "features": result.features,
         "links": links,
-    }
+        "features": None,
+    }, ensure_ascii=False, separators=(",", ":"))
+    # the features array is already JSON text: splice it in instead of re-encoding coordinates
+    body = envelope[: -len('"features":null}')] + '"features":' + features + "}"
+    return Response(body, media_type="application/geo+json")
 
 
 @router.get("/{layer}/features/{feature_id}", summary="One feature as GeoJSON")
