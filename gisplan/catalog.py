@@ -161,6 +161,7 @@ class GeometrySpec(_Strict):
     nullable: bool = False
     geography_index: bool = False  # also index geom::geography (metrics that measure in metres)
     label: Text | None = None
+    invalid: Literal["repair", "reject"] = "repair"  # what imports do with an invalid geometry
 
     @field_validator("type")
     @classmethod

@@ -17,13 +17,13 @@ import shapely
 from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiLineString, MultiPoint, MultiPolygon, mapping, shape
 from shapely.validation import explain_validity
-from sqlalchemy import Connection, and_, column, func, select, table
+from sqlalchemy import Connection, and_, column, func, select, table, text
 from sqlalchemy.sql import ColumnElement
 
 from .catalog import LayerSpec, catalog
 from .db.derived import pub_columns
 from .db.engine import acting_as
-from .db.layer_tables import history_table, layer_table
+from .db.layer_tables import data_columns, history_table, layer_table
 from .errors import GisplanError
 
 GEOJSON_DECIMALS = 7  # about 1 cm; RFC 7946 recommends no more than needed
@@ -322,3 +322,32 @@ def delete_feature(conn: Connection, layer_name: str, feature_id: UUID, expected
         if current != expected_version:
             raise VersionConflict(current)
         conn.execute(t.delete().where(t.c.id == feature_id))
+
+
+def restore_feature(conn: Connection, layer_name: str, feature_id: UUID, version: int,
+                    expected_version: int | None, user: str | None) -> dict:
+    """Bring back the values of an earlier ``version`` as the feature's newest version.
+
+    A feature that still exists needs ``expected_version`` (the version read), as any update; a
+    deleted one is re-created with its id, and its history continues."""
+    layer = catalog().get(layer_name)
+    t, h = layer_table(layer.table), history_table(layer.name)
+    keep = [c for c in data_columns(layer) if c not in ("id", "version", "created_at", "updated_at", "updated_by")]
+    old = conn.execute(select(*[h.c[c] for c in keep], h.c.created_at)
+                       .where(h.c.id == feature_id, h.c.version == version)
+                       .order_by(h.c.history_id.desc()).limit(1)).first()
+    if old is None:
+        raise NotFound(f"{layer_name}: feature {feature_id} has no earlier version {version}")
+    values = {c: old._mapping[c] for c in keep}
+    with acting_as(conn, user):
+        current = conn.execute(select(t.c.version).where(t.c.id == feature_id).with_for_update()).scalar_one_or_none()
+        if current is not None:
+            if expected_version is None or current != expected_version:
+                raise VersionConflict(current)
+            conn.execute(t.update().where(t.c.id == feature_id).values(**values))
+        else:
+            last = conn.execute(select(func.max(h.c.version)).where(h.c.id == feature_id)).scalar_one()
+            conn.execute(text("SELECT set_config('gisplan.restoring', 'on', true)"))
+            conn.execute(t.insert().values(id=feature_id, version=last + 1, created_at=old.created_at, **values))
+            conn.execute(text("SELECT set_config('gisplan.restoring', 'off', true)"))
+    return get_feature(conn, layer_name, feature_id, public=False)

@@ -98,3 +98,29 @@ def test_id_cannot_be_changed_by_sql(engine):
         assert (row.id, row.version, row.seats) == (fid, 2, 12)
         assert row.updated_by  # the database role when no application user is tagged
         conn.rollback()
+
+
+def test_restore_versions_and_deleted_features(engine, client, make_user):
+    from tests.conftest import auth
+
+    _, _, token = make_user("planner", (BALAKLIIA,))
+    h = auth(token)
+    new = {"geometry": POINT, "properties": {"name": "Перша назва", "seats": 5}}
+    fid = client.post("/api/layers/it_hubs/features", json=new, headers=h).json()["id"]
+    client.patch(f"/api/layers/it_hubs/features/{fid}", json={"version": 1, "properties": {"name": "Друга", "seats": 9}}, headers=h)
+    # restore version 1 while the feature exists: needs the current version
+    r = client.post(f"/api/layers/it_hubs/features/{fid}/restore", json={"version": 1}, headers=h)
+    assert r.status_code == 409
+    r = client.post(f"/api/layers/it_hubs/features/{fid}/restore", json={"version": 1, "current_version": 2}, headers=h)
+    assert r.status_code == 200, r.text
+    assert (r.json()["properties"]["name"], r.json()["properties"]["seats"], r.json()["properties"]["version"]) == ("Перша назва", 5, 3)
+    # delete, then bring it back: same id, history continues
+    assert client.delete(f"/api/layers/it_hubs/features/{fid}", params={"version": 3}, headers=h).status_code == 204
+    r = client.post(f"/api/layers/it_hubs/features/{fid}/restore", json={"version": 2}, headers=h)
+    assert r.status_code == 200, r.text
+    props = r.json()["properties"]
+    assert (r.json()["id"], props["name"], props["version"]) == (fid, "Друга", 4)
+    versions = client.get(f"/api/layers/it_hubs/features/{fid}/history", headers=h).json()["versions"]
+    assert [(v["version"], v["operation"]) for v in versions] == [(1, "UPDATE"), (2, "UPDATE"), (3, "DELETE")]
+    assert client.post(f"/api/layers/it_hubs/features/{fid}/restore", json={"version": 9, "current_version": 4},
+                       headers=h).status_code == 404

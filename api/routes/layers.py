@@ -28,6 +28,11 @@ class FeatureIn(BaseModel):
     properties: dict[str, Any] = {}
 
 
+class Restore(BaseModel):
+    version: int = Field(..., ge=1, description="the earlier version to bring back")
+    current_version: int | None = Field(None, description="the version read; required while the feature exists")
+
+
 class FeaturePatch(BaseModel):
     version: int = Field(..., description="the version that was read; 409 when it is no longer current")
     geometry: dict | None = None
@@ -168,3 +173,17 @@ def delete_feature(layer: Layer, feature_id: UUID, conn: WriteConn, user: Curren
     hromada, _ = feats.feature_hromada(conn, layer.name, feature_id)
     require_writer(user, hromada)
     feats.delete_feature(conn, layer.name, feature_id, version, user.username)
+
+
+@router.post("/{layer}/features/{feature_id}/restore", summary="Bring back an earlier version (or a deleted feature)")
+def restore_feature(layer: Layer, feature_id: UUID, conn: WriteConn, user: CurrentUser,
+                    body: Annotated[Restore, Body()]):
+    try:
+        hromada, _ = feats.feature_hromada(conn, layer.name, feature_id)
+    except feats.NotFound:  # deleted: the громада of the version to restore
+        hromada = next((v["hromada"] for v in feats.history(conn, layer.name, feature_id)
+                        if v["version"] == body.version), None)
+        if hromada is None:
+            raise
+    require_writer(user, hromada)
+    return feats.restore_feature(conn, layer.name, feature_id, body.version, body.current_version, user.username)

@@ -8,10 +8,17 @@ LANGUAGE sql STABLE AS $$
   SELECT coalesce(nullif(current_setting('gisplan.user', true), ''), session_user::text)
 $$;
 
--- Before INSERT: a new feature starts at version 1, stamped now by the current user.
+-- Before INSERT: a new feature starts at version 1, stamped now by the current user. Restoring a
+-- deleted feature (gisplan.restoring = 'on', set by features.restore_feature) keeps the id, the
+-- creation time and the version it is given, so its history continues.
 CREATE OR REPLACE FUNCTION gisplan_before_insert() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+  IF current_setting('gisplan.restoring', true) = 'on' THEN
+    NEW.updated_at := now();
+    NEW.updated_by := gisplan_current_user();
+    RETURN NEW;
+  END IF;
   NEW.version := 1;
   NEW.created_at := now();
   NEW.updated_at := NEW.created_at;
