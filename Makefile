@@ -13,7 +13,7 @@ APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-client-15 fonts
 # only for the suite: docker-compose v1 checks the compose file (no Docker engine needed)
 TEST_APT_PACKAGES := docker-compose
 
-.PHONY: run test bench deps system-deps db migrate territory serve clean-venv check-compose
+.PHONY: run stop test bench deps system-deps db migrate territory serve clean-venv check-compose
 
 run: deps db migrate territory
 	$(GISPLAN) serve
@@ -62,6 +62,10 @@ territory: migrate
 
 serve: deps
 	$(GISPLAN) serve
+
+# stops the private database cluster (the server stops with Ctrl+C)
+stop:
+	@test -x $(GISPLAN) && $(GISPLAN) db stop || true
 
 check-compose:
 	docker-compose -f docker-compose.yml config -q

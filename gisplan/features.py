@@ -291,19 +291,22 @@ def create_feature(conn: Connection, layer_name: str, props: dict, geometry: Any
     return get_feature(conn, layer_name, new_id, public=False)
 
 
+def _check_version(conn: Connection, t, layer_name: str, feature_id: UUID, expected: int) -> None:
+    """Lock the feature's row; NotFound, or VersionConflict unless its version is ``expected``."""
+    current = conn.execute(select(t.c.version).where(t.c.id == feature_id).with_for_update()).scalar_one_or_none()
+    if current is None:
+        raise NotFound(f"{layer_name}: no feature {feature_id}")
+    if current != expected:
+        raise VersionConflict(current)
+
+
 def update_feature(conn: Connection, layer_name: str, feature_id: UUID, expected_version: int,
                    props: dict, geometry: Any, user: str | None) -> dict:
     layer = catalog().get(layer_name)
     t = layer_table(layer.table)
     values = _row_values(layer, props, geometry, partial=True, conn=conn)
     with acting_as(conn, user):
-        current = conn.execute(
-            select(t.c.version).where(t.c.id == feature_id).with_for_update()
-        ).scalar_one_or_none()
-        if current is None:
-            raise NotFound(f"{layer_name}: no feature {feature_id}")
-        if current != expected_version:
-            raise VersionConflict(current)
+        _check_version(conn, t, layer_name, feature_id, expected_version)
         if values:
             conn.execute(t.update().where(t.c.id == feature_id).values(**values))
     return get_feature(conn, layer_name, feature_id, public=False)
@@ -314,13 +317,7 @@ def delete_feature(conn: Connection, layer_name: str, feature_id: UUID, expected
     layer = catalog().get(layer_name)
     t = layer_table(layer.table)
     with acting_as(conn, user):
-        current = conn.execute(
-            select(t.c.version).where(t.c.id == feature_id).with_for_update()
-        ).scalar_one_or_none()
-        if current is None:
-            raise NotFound(f"{layer_name}: no feature {feature_id}")
-        if current != expected_version:
-            raise VersionConflict(current)
+        _check_version(conn, t, layer_name, feature_id, expected_version)
         conn.execute(t.delete().where(t.c.id == feature_id))
 
 
