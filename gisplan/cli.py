@@ -22,7 +22,11 @@ app.add_typer(db_app, name="db")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(territory_app, name="territory")
 app.add_typer(user_app, name="user")
+demo_app = typer.Typer(no_args_is_help=True, help="The demo громади: real data and labelled samples")
 app.add_typer(dataset_app, name="dataset")
+app.add_typer(demo_app, name="demo")
+from .program.cli import program_app  # noqa: E402
+app.add_typer(program_app, name="program")
 
 
 def _echo(msg: str) -> None:
@@ -239,6 +243,21 @@ def dataset_list(hromada: Optional[str] = None) -> None:
         for d in list_datasets(conn, hromada):
             _echo(f"{d['layer']:22} {d['hromada']} {'published' if d['published'] else '-':10} "
                   f"changes {d['change_count']}")
+
+
+# ----------------------------------------------------------------------- demo
+@demo_app.command("load")
+def demo_load() -> None:
+    """Load the demo громади (idempotent); prints how every row of every source was accounted for."""
+    from .db.engine import get_engine
+    from .demo import load_demo
+
+    for rep in load_demo(get_engine()):
+        _echo(rep.summary())
+        for r in rep.rejections[:10]:
+            _echo(f"  rejected row {r[0]} {r[1]}: {r[2]}")
+        if rep.rejected > 10:
+            _echo(f"  … {rep.rejected - 10} more rejections in import_log {rep.import_log_id}")
 
 
 # ---------------------------------------------------------------------- serve
