@@ -1,6 +1,6 @@
 """Build the shipped program data from the seed documents (a developer's tool, not the product).
 
-    .venv/bin/python gisplan/program/data/build_from_seeds.py [--seeds ../shared/seeds]
+    .venv/bin/python tools/build_program_workbooks.py [--seeds ../shared/seeds]
         [--analysis ../shared/docs/SEEDS-ANALYSIS.md]
 
 Writes, beside this file:
@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[2]))
+PROJECT = Path(__file__).resolve().parents[1]
+HERE = PROJECT / "gisplan" / "program" / "data"  # where the built files go
+sys.path.insert(0, str(PROJECT))
 
 from gisplan.program.canonical import METHOD_OF_CLASS  # noqa: E402
 from gisplan.program.checks import declared_dynamics_number  # noqa: E402
@@ -350,7 +351,7 @@ def balakliia(seeds: Path, catalogue: dict, canon: dict[int, str]) -> ProgramDoc
 
 
 def main() -> None:
-    root = HERE.parents[3]
+    root = PROJECT.parent
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=Path, default=root / "shared" / "seeds")
     ap.add_argument("--analysis", type=Path, default=root / "shared" / "docs" / "SEEDS-ANALYSIS.md")
