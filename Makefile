@@ -11,11 +11,11 @@ GISPLAN := $(BIN)/gisplan
 # Debian packages: PostgreSQL 15 + PostGIS 3 (the private cluster), fonts with Cyrillic (map labels)
 APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-client-15 fonts-dejavu-core
 # only for the suite: docker-compose v1 checks the compose file (no Docker engine needed)
-TEST_APT_PACKAGES := docker-compose
+TEST_APT_PACKAGES := docker-compose gdal-bin
 
-.PHONY: run stop test bench deps system-deps db migrate territory serve clean-venv check-compose
+.PHONY: run stop test bench deps system-deps db migrate territory demo serve clean-venv check-compose
 
-run: deps db migrate territory
+run: deps db migrate territory demo
 	$(GISPLAN) serve
 
 test: deps
@@ -48,7 +48,7 @@ $(STAMP): pyproject.toml
 
 # benchmarks print figures and ratios against GDAL/MapServer anchors measured in the same run
 bench: deps
-	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="gdal-bin"
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="gdal-bin mapserver-bin cgi-mapserver nginx wrk spawn-fcgi"
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 db: deps
@@ -59,6 +59,10 @@ migrate: db
 
 territory: migrate
 	$(GISPLAN) territory load --publish
+
+# the demo громади (real data and labelled samples) and their programs; idempotent
+demo: territory
+	$(GISPLAN) demo load
 
 serve: deps
 	$(GISPLAN) serve

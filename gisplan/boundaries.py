@@ -76,6 +76,22 @@ def _polygonal(geom):
     return MultiPolygon(parts) if parts else None
 
 
+def _keep_other_sources(conn: Connection, rows: list[dict], row_of: dict[str, int],
+                        report: LayerLoadReport) -> None:
+    """A boundary loaded from another source (e.g. the full-resolution boundary of a demo громада,
+    or one a planner drew) is never overwritten: such rows keep their stored geometry and source,
+    and only the codifier and KSE attributes are refreshed. Each is reported as a repair."""
+    other = {r.code: r for r in conn.execute(text(
+        "SELECT hromada AS code, source, encode(ST_AsBinary(geom), 'hex') AS wkb FROM hromady "
+        "WHERE hromada = code AND source IS DISTINCT FROM :own"), {"own": OSM_SOURCE})}
+    for row in rows:
+        kept = other.get(row["code"])
+        if kept is not None:
+            row["wkb"], row["source"] = kept.wkb, kept.source
+            report.repair(row_of[row["code"]], "geometry",
+                          f"boundary kept: its source is {kept.source!r}, not {OSM_SOURCE!r}")
+
+
 def load_boundaries(conn: Connection, path: Path, kse_csv: Path | None = None,
                     user: str | None = None) -> LayerLoadReport:
     path = Path(path)
@@ -145,6 +161,7 @@ def load_boundaries(conn: Connection, path: Path, kse_csv: Path | None = None,
             "oblast": t.oblast, "raion": t.raion, "source": OSM_SOURCE,
             "wkb": shapely.to_wkb(geom, hex=True, output_dimension=2),
         })
+    _keep_other_sources(conn, rows, seen, report)
     counts = dict(conn.execute(text(read_sql("hromady_upsert.sql")), {"rows": json.dumps(rows)}).all())
     report.updated, report.inserted = counts.get("updated", 0), counts.get("inserted", 0)
     report.unchanged = len(rows) - report.updated - report.inserted

@@ -151,9 +151,12 @@ def territory_load(
     from .settings import path_settings
     from .territory import find_codifier, load_codifier
 
+    from .db.migrate import require_current_schema
+
     data = path_settings().data_dir
     codifier = codifier or find_codifier(data)
     engine = get_engine()
+    require_current_schema(engine)
     with engine.begin() as conn:
         rep = load_codifier(conn, codifier)
     _echo(f"codifier {codifier.name} (edition {rep.edition}): read {rep.read}, loaded {rep.loaded} "
@@ -250,14 +253,22 @@ def dataset_list(hromada: Optional[str] = None) -> None:
 def demo_load() -> None:
     """Load the demo громади (idempotent); prints how every row of every source was accounted for."""
     from .db.engine import get_engine
+    from .db.migrate import require_current_schema
     from .demo import load_demo
 
+    require_current_schema(get_engine())
     for rep in load_demo(get_engine()):
         _echo(rep.summary())
-        for r in rep.rejections[:10]:
+        review = rep.rejections[: getattr(rep, "to_review", rep.rejected)]  # expected ones are not listed
+        for r in review[:10]:
             _echo(f"  rejected row {r[0]} {r[1]}: {r[2]}")
-        if rep.rejected > 10:
-            _echo(f"  … {rep.rejected - 10} more rejections in import_log {rep.import_log_id}")
+        if len(review) > 10:
+            _echo(f"  … {len(review) - 10} more to review in import_log {rep.import_log_id}")
+    from .program import load_demo_programs
+
+    with get_engine().begin() as conn:
+        for rep in load_demo_programs(conn):
+            _echo(rep.summary())
 
 
 # ---------------------------------------------------------------------- serve

@@ -44,3 +44,14 @@ def upgrade(engine: Engine, revision: str = "head") -> str | None:
 def revision(engine: Engine, message: str) -> None:
     """Autogenerate a migration from the difference between the catalogue and the database."""
     command.revision(alembic_config(engine), message=message, autogenerate=True)
+
+
+def require_current_schema(engine: Engine) -> None:
+    """A one-line error unless the database is at the migration head."""
+    from ..errors import DatabaseError
+
+    check_database(engine)
+    cur, head = current_revision(engine), head_revision()
+    if cur != head:
+        raise DatabaseError(f"the database schema is at {cur or 'nothing'}, the code needs {head}: "
+                            f"run `gisplan db upgrade`")
