@@ -27,6 +27,8 @@ app.add_typer(dataset_app, name="dataset")
 app.add_typer(demo_app, name="demo")
 from .program.cli import program_app  # noqa: E402
 app.add_typer(program_app, name="program")
+from .ingest.cli import layer_app  # noqa: E402
+app.add_typer(layer_app, name="layer")
 
 
 def _echo(msg: str) -> None:

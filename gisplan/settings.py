@@ -74,6 +74,7 @@ class ServerSettings(BaseSettings):
     cors_origins: list[str] = ["*"]
     max_page_size: int = 10_000
     default_page_size: int = 100
+    max_upload_mb: int = Field(default=200, ge=1, description="Largest file accepted by POST /api/layers/{layer}/import")
 
     @field_validator("max_page_size")
     @classmethod
