@@ -92,6 +92,36 @@ class PathSettings(BaseSettings):
     data_dir: Path = Field(default_factory=lambda: resource_dir("data"))
 
 
+class WmsSettings(BaseSettings):
+    """The view service (WMS): ``GISPLAN_WMS_*``."""
+
+    model_config = SettingsConfigDict(**{**_COMMON, "env_prefix": "GISPLAN_WMS_"})
+
+    inspire_extended_capabilities: bool = Field(
+        default=False, description="INSPIRE scenario 1: inspire_vs:ExtendedCapabilities with the "
+                                   "service's metadata URL (off: WMS elements only, scenario 3)")
+    inspire_language: str = Field(
+        default="eng", description="Language named in the INSPIRE block; its schema allows EU "
+                                   "languages only (no ukr), LANGUAGE=eng answers in English")
+    service_metadata_uuid: str | None = Field(
+        default=None, description="UUID of the service's ISO record (default: derived from its URL)")
+    max_width: int = Field(default=4096, ge=1)
+    max_height: int = Field(default=4096, ge=1)
+    title_uk: str = "Геопросторові дані територіальних громад"
+    title_en: str = "Geospatial data of territorial communities"
+    abstract_uk: str = ("Сервіс перегляду (WMS) наборів геопросторових даних громад: укриття, "
+                        "заклади освіти та охорони здоров'я, ЦНАП, зв'язок, туризм, межі.")
+    abstract_en: str = ("View service (WMS) of the communities' geospatial data sets: shelters, "
+                        "schools and health care, administrative service centres, "
+                        "connectivity, tourism, boundaries.")
+    keywords: list[str] = ["НІГД", "громада", "геопросторові дані", "infoMapAccessService"]
+    contact_organization: str = "gisplan"
+    contact_person: str | None = None
+    contact_email: str | None = None
+    fees: str = "немає / none"
+    access_constraints: str = "немає / none"
+
+
 @lru_cache
 def database_settings() -> DatabaseSettings:
     return DatabaseSettings()
@@ -107,8 +137,14 @@ def path_settings() -> PathSettings:
     return PathSettings()
 
 
+@lru_cache
+def wms_settings() -> WmsSettings:
+    return WmsSettings()
+
+
 def clear_caches() -> None:
     """Forget cached settings (tests change the environment)."""
     database_settings.cache_clear()
     server_settings.cache_clear()
     path_settings.cache_clear()
+    wms_settings.cache_clear()

@@ -1,0 +1,68 @@
+"""OGC web services at ``/ows`` (national) and ``/{code}/ows`` (one громада), dispatched on SERVICE.
+
+WMS is here (:mod:`gisplan.publish.wms_service`); another service (WFS) is added by putting its
+handler into :data:`SERVICES`. Parameters are read from the raw query string, case-insensitively.
+Anonymous callers see the ``pub`` views; a signed-in reader of the громада sees its full tables at
+``/{code}/ows``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Callable
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from sqlalchemy import Engine
+
+from gisplan.catalog import KATOTTG_RE
+from gisplan.publish.sources import Scope
+from gisplan.publish.wms_exceptions import WmsError
+from gisplan.publish.wms_params import parse_query
+from gisplan.publish.wms_service import OPERATIONS, Endpoint, OwsResponse, handle, hromada_name, xml_error
+from gisplan.settings import server_settings
+
+from ..deps import OptionalUser, engine_dep
+
+router = APIRouter(tags=["ows"])
+
+ServiceHandler = Callable[[Endpoint, dict[str, str]], OwsResponse]
+SERVICES: dict[str, ServiceHandler] = {"WMS": handle}
+
+
+def _base(request: Request) -> str:
+    return (server_settings().public_url or str(request.base_url)).rstrip("/")
+
+
+def _answer(endpoint: Endpoint, request: Request) -> Response:
+    params = parse_query(request.url.query)
+    service = (params.get("SERVICE") or "").strip().upper()
+    if not service and (params.get("REQUEST") or "").strip().lower() in OPERATIONS:
+        service = "WMS"  # WMS 1.1.1 GetMap needs no SERVICE; clients often leave it out
+    handler = SERVICES.get(service)
+    if handler is None:
+        error = (WmsError("parameter SERVICE is missing (SERVICE=WMS)", "MissingParameterValue", "SERVICE")
+                 if not service else
+                 WmsError(f"SERVICE {params['SERVICE']!r} is not offered here; services: {', '.join(SERVICES)}",
+                          "InvalidParameterValue", "SERVICE"))
+        result = xml_error(error, "1.3.0")
+    else:
+        result = handler(endpoint, params)
+    headers = dict(result.headers)
+    if endpoint.scope.full:
+        headers["Cache-Control"] = "private, no-store"
+    return Response(result.body, status_code=result.status, media_type=result.media_type, headers=headers)
+
+
+@router.get("/ows", summary="WMS 1.3.0 / 1.1.1 of all громади (anonymous: published data)")
+def ows(request: Request, engine: Annotated[Engine, Depends(engine_dep)]):
+    base = _base(request)
+    return _answer(Endpoint(Scope(), f"{base}/ows?", base, engine), request)
+
+
+@router.get("/{code}/ows", summary="WMS of one громада; its full tables for a signed-in reader of it")
+def ows_hromada(code: str, request: Request, user: OptionalUser,
+                engine: Annotated[Engine, Depends(engine_dep)]):
+    if not KATOTTG_RE.match(code) or hromada_name(engine, code) is None:
+        raise HTTPException(404, f"no громада with КАТОТТГ code {code!r}")
+    full = user is not None and user.can_read(code)
+    base = _base(request)
+    return _answer(Endpoint(Scope(code, full), f"{base}/{code}/ows?", base, engine), request)

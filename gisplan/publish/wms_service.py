@@ -1,0 +1,252 @@
+"""The WMS operations for one endpoint (``/ows`` or ``/{code}/ows``) and one caller.
+
+Framework-free: :func:`handle` takes the raw query string and gives an :class:`OwsResponse`; the
+FastAPI route only builds the :class:`Endpoint`. Layer names are checked against the layers the
+caller may see (published datasets in the endpoint's scope, or every dataset of the громада for a
+signed-in reader of it), so an unpublished layer is "not defined" for anonymous callers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, Engine, select, text
+
+from ..catalog import catalog
+from ..db.models import dataset, territory
+from ..settings import wms_settings
+from .crs import UKRAINE_LONLAT
+from .fonts import label_font_path
+from .sources import Scope, layer_source
+from .wms_capabilities import LayerEntry, capabilities
+from .wms_exceptions import WmsError, image_report, xml_report
+from .wms_params import (
+    exception_mode, image_target, language, negotiate_version, operation_version, parse_bool,
+    parse_info_request, parse_map_request, required,
+)
+
+
+@dataclass
+class OwsResponse:
+    body: bytes
+    media_type: str
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One service endpoint as one caller sees it."""
+
+    scope: Scope
+    service_url: str        # the GetCapabilities OnlineResource, ending in "?"
+    base: str               # the site's origin, for /metadata/{uuid}.xml links
+    engine: Engine          # the app's database; Mapnik reads the same one
+
+
+class TtlCache:
+    """A few small answers from the database (layer names per scope, громада names), kept for
+    ``seconds``: GetMap then needs no query before drawing. The drawn data never comes from here:
+    it is read from the pub views (or full tables) at once, so a stale entry cannot show data an
+    anonymous caller may not see; a layer just published or withdrawn is listed within ``seconds``."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._values: dict = {}
+        self._lock = threading.Lock()
+
+    def get(self, key, compute):
+        now = time.monotonic()
+        with self._lock:
+            hit = self._values.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        value = compute()
+        with self._lock:
+            if len(self._values) > 4096:
+                self._values.clear()
+            self._values[key] = (now + self.seconds, value)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+CACHE = TtlCache(seconds=2.0)
+
+
+def hromada_name(engine: Engine, code: str) -> str | None:
+    """The codifier name of a громада (level 3), or None when ``code`` is not one."""
+    def query():
+        with engine.connect() as conn:
+            return conn.execute(select(territory.c.name).where(
+                territory.c.code == code, territory.c.level == 3)).scalar()
+
+    return CACHE.get(("hromada", str(engine.url), code), query)
+
+
+def _visible(conn: Connection, scope: Scope) -> tuple[list[LayerEntry], str]:
+    """The layers the caller may see, in catalogue order, and an update sequence of their state."""
+    q = select(dataset.c.layer, dataset.c.hromada, dataset.c.metadata_uuid, dataset.c.published_at,
+               dataset.c.changed_at).order_by(dataset.c.layer, dataset.c.hromada)
+    if not scope.full:
+        q = q.where(dataset.c.published)
+    if scope.hromada:
+        q = q.where(dataset.c.hromada == scope.hromada)
+    uuids: dict[str, list[str]] = {}
+    digest = hashlib.sha1()
+    for row in conn.execute(q):
+        uuids.setdefault(row.layer, []).append(str(row.metadata_uuid))
+        digest.update(repr(tuple(row)).encode())
+    entries = [LayerEntry(layer_source(spec, scope), uuids[spec.name]) for spec in catalog() if spec.name in uuids]
+    return entries, digest.hexdigest()[:16]
+
+
+def _extent(conn: Connection, scope: Scope) -> tuple[float, float, float, float]:
+    """The громада's boundary box (one indexed row of ``hromady``), else Ukraine's."""
+    if scope.hromada:
+        row = conn.execute(text(
+            "SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM (SELECT geom::box2d AS b "
+            "FROM public.hromady WHERE hromada = :h AND geom IS NOT NULL LIMIT 1) s"), {"h": scope.hromada}).first()
+        if row and row[0] is not None:
+            return tuple(float(v) for v in row)  # type: ignore[return-value]
+    return UKRAINE_LONLAT
+
+
+def _pick(entries: list[LayerEntry], names: tuple[str, ...] | list[str], locator: str) -> list[LayerEntry]:
+    by_name = {e.source.layer.name: e for e in entries}
+    picked = []
+    for name in names:
+        if name not in by_name:
+            raise WmsError(f"layer {name!r} is not defined", "LayerNotDefined", locator)
+        picked.append(by_name[name])
+    return picked
+
+
+def visible_names(engine: Engine, scope: Scope) -> frozenset[str]:
+    """Names of the layers the scope may see: with a published dataset (any dataset for full
+    tables) in the scope's громада, or anywhere nationally. Cached for :data:`CACHE`'s seconds."""
+    def query():
+        q = select(dataset.c.layer).group_by(dataset.c.layer)
+        if not scope.full:
+            q = q.where(dataset.c.published)
+        if scope.hromada:
+            q = q.where(dataset.c.hromada == scope.hromada)
+        with engine.connect() as conn:
+            return frozenset(conn.execute(q).scalars())
+
+    return CACHE.get(("layers", str(engine.url), scope.key), query)
+
+
+def _requested(engine: Engine, scope: Scope, names, locator: str) -> list[LayerEntry]:
+    """The requested layers, in request order; LayerNotDefined for one the caller may not see."""
+    cat = catalog()
+    visible = visible_names(engine, scope)
+    entries = [LayerEntry(layer_source(cat.get(n), scope)) for n in dict.fromkeys(names)
+               if n in visible and n in cat]
+    return _pick(entries, names, locator)
+
+
+def _get_capabilities(endpoint: Endpoint, params: dict[str, str]) -> OwsResponse:
+    version = negotiate_version(params.get("VERSION") or params.get("WMTVER"))
+    fmt = (params.get("FORMAT") or "").strip().lower()
+    if fmt and fmt not in ("text/xml", "application/xml", "application/vnd.ogc.wms_xml"):
+        raise WmsError(f"FORMAT {params['FORMAT']!r} is not offered for capabilities", "InvalidFormat", "FORMAT")
+    with endpoint.engine.connect() as conn:
+        entries, sequence = _visible(conn, endpoint.scope)
+        lonlat = _extent(conn, endpoint.scope)
+    place = hromada_name(endpoint.engine, endpoint.scope.hromada) if endpoint.scope.hromada else None
+    body = capabilities(version=version, entries=entries, url=endpoint.service_url, base=endpoint.base,
+                        lonlat=lonlat, settings=wms_settings(), lang=language(params), place=place,
+                        update_sequence=sequence)
+    media_type = "text/xml" if version == "1.3.0" else "application/vnd.ogc.wms_xml"
+    return OwsResponse(body.encode("utf-8"), f"{media_type}; charset=utf-8")
+
+
+def _get_map(endpoint: Endpoint, params: dict[str, str], version: str) -> OwsResponse:
+    from .wms_render import render_map  # Mapnik only where drawn
+
+    s = wms_settings()
+    request = parse_map_request(params, version, s.max_width, s.max_height)
+    picked = _requested(endpoint.engine, endpoint.scope, request.layers, "LAYERS")
+    body = render_map(request, [e.source for e in picked], endpoint.engine.url, endpoint.scope.key)
+    return OwsResponse(body, request.media_type if request.media_type != "image/png; mode=8bit" else "image/png")
+
+
+def _get_feature_info(endpoint: Endpoint, params: dict[str, str], version: str) -> OwsResponse:
+    from . import wms_featureinfo
+
+    s = wms_settings()
+    request = parse_info_request(params, version, s.max_width, s.max_height)
+    _requested(endpoint.engine, endpoint.scope, request.map.layers, "LAYERS")
+    sources = [e.source for e in _requested(endpoint.engine, endpoint.scope, request.query_layers, "QUERY_LAYERS")]
+    with endpoint.engine.connect() as conn:
+        found = wms_featureinfo.query(conn, request, sources)
+    body, media_type = wms_featureinfo.encode(found, sources, request.info_format, request.map.language)
+    return OwsResponse(body, media_type)
+
+
+def _get_legend_graphic(endpoint: Endpoint, params: dict[str, str]) -> OwsResponse:
+    from .wms_legend import legend_png
+
+    name = required(params, "LAYER")
+    style = (params.get("STYLE") or "").strip()
+    if style and style.lower() != "default":
+        raise WmsError(f"style {style!r} is not defined; the only style is 'default'", "StyleNotDefined", "STYLE")
+    fmt = (params.get("FORMAT") or "image/png").strip().lower()
+    if fmt != "image/png":
+        raise WmsError(f"FORMAT {params.get('FORMAT')!r} is not offered for legends; use image/png",
+                       "InvalidFormat", "FORMAT")
+    entry = _requested(endpoint.engine, endpoint.scope, [name], "LAYER")[0]
+    transparent = parse_bool(params, "TRANSPARENT", default=True)
+    return OwsResponse(legend_png(entry.source, language(params), transparent), "image/png")
+
+
+OPERATIONS = ("getcapabilities", "getmap", "getfeatureinfo", "getlegendgraphic")
+
+
+def handle(endpoint: Endpoint, params: dict[str, str]) -> OwsResponse:
+    """One WMS request (``params`` from :func:`~.wms_params.parse_query`); exceptions as the
+    standard says: XML, or an image when EXCEPTIONS asks for INIMAGE/BLANK on GetMap."""
+    operation = (params.get("REQUEST") or "").strip().lower()
+    operation = {"capabilities": "getcapabilities", "map": "getmap", "feature_info": "getfeatureinfo"}.get(
+        operation, operation)
+    if operation == "getcapabilities":
+        version = negotiate_version(params.get("VERSION") or params.get("WMTVER"))
+    else:
+        try:
+            version = operation_version(params)
+        except WmsError as exc:
+            return xml_error(exc, "1.3.0")
+    try:
+        if not operation:
+            raise WmsError("parameter REQUEST is missing", "MissingParameterValue", "REQUEST")
+        if operation == "getcapabilities":
+            return _get_capabilities(endpoint, params)
+        if operation == "getmap":
+            return _get_map(endpoint, params, version)
+        if operation == "getfeatureinfo":
+            return _get_feature_info(endpoint, params, version)
+        if operation == "getlegendgraphic":
+            return _get_legend_graphic(endpoint, params)
+        raise WmsError(f"REQUEST {params.get('REQUEST')!r} is not supported; use one of "
+                       "GetCapabilities, GetMap, GetFeatureInfo, GetLegendGraphic",
+                       "OperationNotSupported", "REQUEST")
+    except WmsError as exc:
+        mode = exception_mode(params) if operation == "getmap" else "XML"
+        if mode != "XML":
+            s = wms_settings()
+            target = image_target(params, s.max_width, s.max_height)
+            if target is not None:
+                body, media_type = image_report(exc, target, mode, label_font_path())
+                return OwsResponse(body, media_type)
+        return xml_error(exc, version)
+
+
+def xml_error(exc: WmsError, version: str) -> OwsResponse:
+    body, media_type = xml_report(exc, version)
+    return OwsResponse(body, f"{media_type}; charset=utf-8")
