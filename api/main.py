@@ -11,7 +11,7 @@ import gisplan
 from gisplan.settings import path_settings, server_settings
 
 from . import errors
-from .routes import auth, datasets, health, layers, pages, ows, programs, territory, transfer
+from .routes import auth, datasets, health, indicators, layers, pages, programs, ows, territory, transfer
 
 
 def create_app(engine: Engine | None = None) -> FastAPI:
@@ -27,7 +27,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=s.cors_origins, allow_methods=["GET"],
                        allow_headers=["*"])
     errors.register(app)
-    for module in (health, layers, datasets, territory, auth, pages, programs, transfer, ows):
+    for module in (health, layers, datasets, territory, auth, pages, programs, transfer, ows, indicators):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(path_settings().web_dir / "static")), name="static")
     return app

@@ -29,6 +29,8 @@ from .program.cli import program_app  # noqa: E402
 app.add_typer(program_app, name="program")
 from .ingest.cli import layer_app  # noqa: E402
 app.add_typer(layer_app, name="layer")
+from .indicators.cli import indicators_app  # noqa: E402
+app.add_typer(indicators_app, name="indicators")
 
 
 def _echo(msg: str) -> None:

@@ -147,6 +147,7 @@ def define_all(cat: Catalog | None = None, md: MetaData = metadata) -> MetaData:
 def full_metadata() -> MetaData:
     """Core tables plus every layer of the catalogue in force."""
     import gisplan.program.tables  # noqa: F401
+    import gisplan.indicators.tables  # noqa: F401
     return define_all()
 
 
