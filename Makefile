@@ -60,9 +60,10 @@ migrate: db
 territory: migrate
 	$(GISPLAN) territory load --publish
 
-# the demo громади (real data and labelled samples) and their programs; idempotent
+# the demo громади (real data and labelled samples), their programs, and the indicators; idempotent
 demo: territory
 	$(GISPLAN) demo load
+	$(GISPLAN) indicators compute
 
 serve: deps
 	$(GISPLAN) serve
