@@ -1,0 +1,2 @@
+"""Registration with the national geoportal (НІГД): the громада's profile, each dataset's
+registration status, the application package, and the open-data export."""
