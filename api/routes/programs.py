@@ -28,6 +28,7 @@ from gisplan.program.schemas import (
 )
 from gisplan.program.tables import program_indicator, program_project
 from gisplan.program.xlsx import WorkbookError, write_workbook
+from gisplan.program.docx import importing as docx_import, read_docx
 
 from ..deps import CurrentUser, ReadConn, WriteConn
 
@@ -118,17 +119,47 @@ def create_program(conn: WriteConn, user: CurrentUser, program: Annotated[Progra
     return store.read_program(conn, pid)
 
 
-@router.post("/import", status_code=201, summary="Import a program workbook (XLSX, annex layout)")
+@router.post("/import", status_code=201,
+             summary="Import a program: a workbook (XLSX, annex layout) or the approved document (DOCX)")
 @mapped
 def import_program(conn: WriteConn, user: CurrentUser, file: Annotated[UploadFile, File()],
                    hromada: Annotated[str | None, Form(pattern=r"^UA\d{17}$")] = None):
     data = file.file.read()
     from gisplan.program.xlsx import read_workbook
 
+    if docx_import.is_docx(data):  # the council's document: annex tables read, indicators matched
+        read = read_docx(data, hromada, file.filename or "upload.docx")
+        _require_writer(user, read.document.hromada)
+        return docx_import.import_docx(conn, data, source=file.filename or "upload.docx", hromada=hromada,
+                                       user=user.username, read=read).public()
     doc = read_workbook(data, hromada)  # read first: a bad workbook answers 422 before any right is needed
     _require_writer(user, doc.hromada)
     return import_workbook(conn, data, source=file.filename or "upload.xlsx", hromada=hromada,
                            user=user.username).public()
+
+
+class ReviewDecision(BaseModel):
+    indicator: str = Field(..., description="the indicator's code in the program (as listed for review)")
+    canonical_code: str | None = Field(None, description="a code of the canonical catalogue; null: it has none")
+
+
+class ReviewDecisions(BaseModel):
+    decisions: list[ReviewDecision] = Field(..., min_length=1)
+
+
+@router.get("/imports/{import_id}/review", summary="Indicator rows of a DOCX import awaiting the planner, "
+                                                   "with the report of every row")
+@mapped
+def import_review(conn: ReadConn, user: CurrentUser, import_id: int):
+    _readable(conn, docx_import.program_of(conn, import_id), user)
+    return docx_import.review_of(conn, import_id)
+
+
+@router.post("/imports/{import_id}/review", summary="Confirm the canonical code of rows listed for review")
+@mapped
+def decide_import_review(conn: WriteConn, user: CurrentUser, import_id: int, body: Annotated[ReviewDecisions, Body()]):
+    _writable(conn, docx_import.program_of(conn, import_id), user)
+    return docx_import.apply_review(conn, import_id, [d.model_dump() for d in body.decisions], user=user.username)
 
 
 @router.get("/canonical-indicators", summary="The canonical indicator catalogue (101 codes, 42 recurring)")

@@ -25,17 +25,31 @@ def _read(path: Path) -> bytes:
 
 @program_app.command("import")
 def program_import(
-    file: Path = typer.Argument(..., help="workbook in the annex layout (Паспорт, Додаток 1, Додаток 2)"),
+    file: Path = typer.Argument(..., help="workbook in the annex layout (Паспорт, Додаток 1, Додаток 2), "
+                                          "or the approved program as DOCX"),
     hromada: Optional[str] = typer.Option(None, help="КАТОТТГ code of the громада"),
     amend: Optional[int] = typer.Option(None, help="amend this program (new version) instead of creating one"),
     decision: Optional[str] = typer.Option(None, help="council decision number (with --amend)"),
     date: Optional[str] = typer.Option(None, help="decision date YYYY-MM-DD (with --amend)"),
 ) -> None:
-    """Import a program workbook; nothing is stored unless the whole workbook reads."""
+    """Import a program workbook or DOCX; nothing is stored unless the whole file reads."""
     from ..db.engine import get_engine
     from .loading import amend_from_workbook, import_workbook
 
     data = _read(file)
+    from .docx.importing import import_docx, is_docx
+
+    if is_docx(data):  # the approved document: annex tables read, indicators matched to canonical codes
+        if amend is not None:
+            raise GisplanError("--amend takes a workbook (XLSX); import the DOCX as a program first")
+        with get_engine().begin() as conn:
+            drep = import_docx(conn, data, source=file.name, hromada=hromada, user="cli")
+        _echo(drep.summary())
+        for m in drep.program.mismatches:
+            _echo(f"  mismatch: {m}")
+        for item in drep.review:
+            _echo(f"  review: indicator {item['indicator']} ({item['place']}) «{item['name'][:70]}»: {item['reason']}")
+        return
     with get_engine().begin() as conn:
         if amend is None:
             rep = import_workbook(conn, data, source=file.name, hromada=hromada, user="cli")
