@@ -3,9 +3,10 @@
 A stored value is reused when its metric definition (the declaration and SQL, hashed) and its
 inputs are the same as now: ``{layer: change_count}`` of the громада's dataset of every input layer
 (the counters the layer triggers keep), plus, for metrics that depend on publication, the time each
-input dataset was last published. Otherwise the metric is evaluated and its rows (the громада and,
-per settlement, its settlements) replace the stored ones. Concurrent evaluations of the same value
-are serialised by a transaction-level advisory lock.
+input dataset was last published, and for metrics that depend on registration with the national
+geoportal, each input dataset's registration state. Otherwise the metric is evaluated and its rows
+(the громада and, per settlement, its settlements) replace the stored ones. Concurrent evaluations
+of the same value are serialised by a transaction-level advisory lock.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import Connection, delete, insert, select, text
 from ..catalog import KATOTTG_RE
 from ..db.models import dataset
 from ..errors import GisplanError
+from ..registration.status import registration_fingerprint
 from .model import Metric, Outcome, params_hash
 from .registry import registry
 from .tables import indicator_value
@@ -87,6 +89,13 @@ def fingerprint(conn: Connection, hromada: str, metric: Metric) -> dict:
         out[layer] = int(r.change_count) if r else 0
         if metric.watches_publication:
             out[f"{layer}@published"] = r.published_at.isoformat() if r is not None and r.published else None
+    if metric.spec.registration:
+        out.update(registration_fingerprint(conn, hromada, metric.inputs))
+    from ..rasters.population import raster_input
+
+    raster = raster_input(conn, metric.code, hromada)
+    if raster is not None:  # a registered population raster replaces the settlement model
+        out["population_raster"] = raster
     return out
 
 

@@ -92,6 +92,8 @@ class MetricSpec(BaseModel):
     parameters: dict[str, Any] = {}
     per_settlement: bool = False
     publication: bool = Field(False, description="the value depends on the publication of the inputs")
+    registration: bool = Field(False, description="the value depends on the inputs' registration with the "
+                                                  "national geoportal (gisplan.registration.status)")
     method: Text
     reasons: dict[str, Text] = {}
 

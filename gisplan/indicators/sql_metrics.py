@@ -95,4 +95,6 @@ class SqlMetric(Metric):
             out.append(Outcome(
                 territory=r["territory"], value=number(r["value"]), numerator=number(r["numerator"]),
                 denominator=number(r["denominator"]), reason=r["reason"], details=dict(r["details"] or {})))
-        return out
+        from ..rasters.population import apply as population_source  # a registered raster wins
+
+        return population_source(conn, self.code, hromada, binds, out)

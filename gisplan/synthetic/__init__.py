@@ -1,0 +1,1 @@
+"""Deterministic synthetic data at national scale (``gisplan demo load --national``), for benchmarks."""
