@@ -1,0 +1,80 @@
+"""Tiles for the routes: the address checked, the state read (ETag), the cache asked, PostGIS last.
+
+One :class:`TileService` per database (engine): it holds the dataset extents and the tile cache.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from ...catalog import catalog
+from ...errors import GisplanError
+from ...settings import TileSettings, tile_settings
+from ..sources import Scope, layer_source
+from .cache import TileCache
+from .encode import TileOptions, encode_tile
+from .grid import TileAddress
+from .state import DatasetExtents, TileState, tile_state
+
+
+class UnknownLayer(GisplanError):
+    pass
+
+
+@dataclass(frozen=True)
+class Tile:
+    state: TileState
+    data: bytes | None    # None: not read (the caller's ETag matched); b"": no feature in the tile
+
+    @property
+    def etag(self) -> str:
+        return self.state.etag
+
+
+class TileService:
+    def __init__(self, engine: Engine, settings: TileSettings | None = None):
+        self.engine = engine
+        self.settings = settings or tile_settings()
+        s = self.settings
+        self.options = TileOptions(extent=s.extent, buffer=s.buffer, simplify_cells=s.simplify_cells)
+        self.cache = TileCache(int(s.cache_mb * 1024 * 1024))
+        self.extents = DatasetExtents()
+
+    def address(self, z: str, x: str, y: str) -> TileAddress:
+        return TileAddress.parse(z, x, y, self.settings.min_zoom, self.settings.max_zoom)
+
+    def tile(self, layer_name: str, scope: Scope, address: TileAddress, if_none_match=None) -> Tile:
+        """The tile, or only its state when ``if_none_match(etag)`` says the caller holds it."""
+        cat = catalog()
+        if layer_name not in cat:
+            raise UnknownLayer(f"layer: {layer_name!r} is not a layer of the catalogue "
+                               f"({', '.join(cat.names())})")
+        source = layer_source(cat.get(layer_name), scope)
+        with self.engine.connect() as conn:
+            state = tile_state(conn, source, scope, address, self.options.margin, self.extents)
+            if if_none_match is not None and if_none_match(state.etag):
+                return Tile(state, None)
+            if not state.datasets:
+                return Tile(state, b"")  # no dataset reaches the tile: empty without asking PostGIS
+            key = ("tile", state.digest)
+            data = self.cache.get(key)
+            if data is None:
+                data, _ = encode_tile(conn, source, address, self.options)
+                self.cache.put(key, data)
+        return Tile(state, data)
+
+
+_SERVICES: dict[int, TileService] = {}
+_LOCK = threading.Lock()
+
+
+def tile_service(engine: Engine) -> TileService:
+    """The service of ``engine``, made on first use with the settings then in force."""
+    with _LOCK:
+        found = _SERVICES.get(id(engine))
+        if found is None or found.engine is not engine:
+            found = _SERVICES[id(engine)] = TileService(engine)
+        return found
