@@ -1,8 +1,21 @@
 # gisplan application image; the database is a separate PostGIS (see docker-compose.yml).
+# Browser assets (Leaflet, geographiclib) come from npm in a build stage: no CDN at run time.
+FROM node:20-bookworm-slim AS web-assets
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error \
+ && mkdir -p vendor/leaflet vendor/geographiclib \
+ && cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
+      node_modules/leaflet/dist/images node_modules/leaflet/LICENSE vendor/leaflet/ \
+ && cp node_modules/geographiclib-geodesic/geographiclib-geodesic.min.js \
+      node_modules/geographiclib-geodesic/LICENSE.txt vendor/geographiclib/
+
 FROM python:3.11-slim-bookworm
 
+# fonts with Cyrillic (map labels, plates); Pango and HarfBuzz for PDF reports (weasyprint)
 RUN apt-get update \
- && apt-get install -y --no-install-recommends fonts-dejavu-core \
+ && apt-get install -y --no-install-recommends fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 \
+      libharfbuzz-subset0 postgresql-client-15 \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -11,6 +24,7 @@ COPY gisplan ./gisplan
 COPY api ./api
 COPY layers ./layers
 COPY web ./web
+COPY --from=web-assets /web/vendor ./web/static/vendor
 COPY data ./data
 # a wheel install: layers/, web/ and data/ are bundled into the package (gisplan/_data)
 RUN pip install --no-cache-dir . \

@@ -9,11 +9,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 GISPLAN := $(BIN)/gisplan
 # Debian packages: PostgreSQL 15 + PostGIS 3 (the private cluster), fonts with Cyrillic (map labels)
-APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-client-15 fonts-dejavu-core
+APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-client-15 fonts-dejavu-core \
+	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 # only for the suite: docker-compose v1 checks the compose file (no Docker engine needed)
-TEST_APT_PACKAGES := docker-compose gdal-bin
+TEST_APT_PACKAGES := docker-compose gdal-bin chromium libzbar0
 
-.PHONY: run stop test bench deps system-deps db migrate territory demo serve clean-venv check-compose
+.PHONY: run stop test bench deps web-assets system-deps db migrate territory demo serve clean-venv check-compose
 
 run: deps db migrate territory demo
 	$(GISPLAN) serve
@@ -22,7 +23,23 @@ test: deps
 	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(TEST_APT_PACKAGES)"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-deps: system-deps $(STAMP)
+deps: system-deps $(STAMP) web-assets
+
+# browser assets served from gisplan's own origin (no CDN): npm ci from web/package-lock.json, then
+# the files the pages use are copied to web/static/vendor (axe-core stays in node_modules: tests only)
+WEB_VENDOR := web/static/vendor/.installed
+web-assets: $(WEB_VENDOR)
+
+$(WEB_VENDOR): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || $(MAKE) --no-print-directory system-deps APT_PACKAGES="nodejs npm"
+	@command -v npm >/dev/null || { echo "gisplan: error: npm (Node.js) is needed to build web/static/vendor"; exit 1; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	rm -rf web/static/vendor && mkdir -p web/static/vendor/leaflet web/static/vendor/geographiclib
+	cp -r web/node_modules/leaflet/dist/leaflet.js web/node_modules/leaflet/dist/leaflet.css \
+	  web/node_modules/leaflet/dist/images web/node_modules/leaflet/LICENSE web/static/vendor/leaflet/
+	cp web/node_modules/geographiclib-geodesic/geographiclib-geodesic.min.js \
+	  web/node_modules/geographiclib-geodesic/LICENSE.txt web/static/vendor/geographiclib/
+	@touch $@
 
 # Debian packages: installed with apt-get when root, otherwise the command to run is printed.
 system-deps:

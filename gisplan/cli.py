@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import socket
 import sys
 from pathlib import Path
 from typing import Optional
@@ -31,6 +32,13 @@ from .ingest.cli import layer_app  # noqa: E402
 app.add_typer(layer_app, name="layer")
 from .indicators.cli import indicators_app  # noqa: E402
 app.add_typer(indicators_app, name="indicators")
+from .qr.cli import qr_app  # noqa: E402
+app.add_typer(qr_app, name="qr")
+from .gaps.cli import gaps_app, raster_app  # noqa: E402
+app.add_typer(gaps_app, name="gaps")
+app.add_typer(raster_app, name="raster")
+from .reports.cli import report_app  # noqa: E402
+app.add_typer(report_app, name="report")
 
 
 def _echo(msg: str) -> None:
@@ -121,6 +129,26 @@ def db_revision(message: str = typer.Option(..., "-m", "--message")) -> None:
     from .db.migrate import revision
 
     revision(get_engine(), message)
+
+
+@db_app.command("backup")
+def db_backup(out: Path = typer.Option(..., "--out", help="the backup file (pg_dump custom format)")) -> None:
+    """Back up the whole database with pg_dump (custom format)."""
+    from .backup import backup
+    from .db.engine import database_url
+
+    result = backup(database_url(), out)
+    _echo(f"database {result.database} backed up to {result.path} ({result.size / 1024**2:.1f} MB)")
+
+
+@db_app.command("restore")
+def db_restore(file: Path = typer.Argument(..., help="a file made by `gisplan db backup`")) -> None:
+    """Replace the database's contents with a backup (pg_restore, one transaction)."""
+    from .backup import restore
+    from .db.engine import database_url
+
+    name = restore(database_url(), file)
+    _echo(f"database {name} restored from {file}")
 
 
 # -------------------------------------------------------------------- catalog
@@ -254,13 +282,22 @@ def dataset_list(hromada: Optional[str] = None) -> None:
 
 # ----------------------------------------------------------------------- demo
 @demo_app.command("load")
-def demo_load() -> None:
+def demo_load(
+    national: bool = typer.Option(False, "--national", help="instead: a deterministic synthetic set over "
+                                  "every other громада (benchmarks; gisplan.synthetic)"),
+) -> None:
     """Load the demo громади (idempotent); prints how every row of every source was accounted for."""
     from .db.engine import get_engine
     from .db.migrate import require_current_schema
     from .demo import load_demo
 
     require_current_schema(get_engine())
+    if national:
+        from .synthetic.national import load_national
+
+        for layer, n in load_national(get_engine()).items():
+            _echo(f"{layer}: {n} synthetic rows (source synthetic-national)")
+        return
     for rep in load_demo(get_engine()):
         _echo(rep.summary())
         review = rep.rejections[: getattr(rep, "to_review", rep.rejected)]  # expected ones are not listed
@@ -284,7 +321,14 @@ def serve(host: Optional[str] = None, port: Optional[int] = None, reload: bool =
     from .settings import server_settings
 
     s = server_settings()
-    uvicorn.run("api.main:create_app", factory=True, host=host or s.host, port=port or s.port, reload=reload)
+    host, port = host or s.host, port or s.port
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise GisplanError(f"cannot listen on {host}:{port} ({exc.strerror}): is another server running there? "
+                               f"choose another with --port or GISPLAN_PORT") from None
+    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, reload=reload)
 
 
 def main() -> None:

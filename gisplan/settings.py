@@ -107,6 +107,9 @@ class WmsSettings(BaseSettings):
         default=None, description="UUID of the service's ISO record (default: derived from its URL)")
     max_width: int = Field(default=4096, ge=1)
     max_height: int = Field(default=4096, ge=1)
+    render_concurrency: int = Field(
+        default=4, ge=1, le=64, description="GetMap images drawn at once; more requests wait their turn. "
+                                            "Mapnik's PostGIS pool gets twice as many connections")
     title_uk: str = "Геопросторові дані територіальних громад"
     title_en: str = "Geospatial data of territorial communities"
     abstract_uk: str = ("Сервіс перегляду (WMS) наборів геопросторових даних громад: укриття, "
@@ -120,6 +123,35 @@ class WmsSettings(BaseSettings):
     contact_email: str | None = None
     fees: str = "немає / none"
     access_constraints: str = "немає / none"
+
+
+class MetadataSettings(BaseSettings):
+    """ISO records, registration with the national geoportal, open data: ``GISPLAN_METADATA_*``."""
+
+    model_config = SettingsConfigDict(**{**_COMMON, "env_prefix": "GISPLAN_METADATA_"})
+
+    licence_title: str = Field(
+        default="Creative Commons Attribution 4.0 International (CC BY 4.0)",
+        description="Licence of the published data (п. 45 Порядку НІГД: free, unrestricted reuse)")
+    licence_id: str = Field(default="cc-by", description="The licence's id on data.gov.ua (CKAN)")
+    licence_url: str = "https://creativecommons.org/licenses/by/4.0/deed.uk"
+    use_limitation: str = ("Вільне використання та поширення з посиланням на джерело "
+                           "(п. 45 Порядку функціонування НІГД, постанова КМУ № 532) / "
+                           "Free reuse and redistribution with attribution")
+    access_note: str = "Обмеження публічного доступу відсутні / No limitations to public access"
+    conformity_title: str = ("Технічні вимоги до метаданих для наборів геопросторових даних і "
+                             "геоінформаційних сервісів (наказ Мінагрополітики № 347, z0021-22)")
+    conformity_date: str = "2021-11-10"
+    registration_template: Path | None = Field(
+        default=None, description="Jinja text file of the application to the national geoportal "
+                                  "(default: gisplan/registration/templates/application_uk.txt)")
+    registration_working_days: int = Field(
+        default=10, ge=1, description="Working days to file after producing or updating data")
+
+
+@lru_cache
+def metadata_settings() -> MetadataSettings:
+    return MetadataSettings()
 
 
 @lru_cache
@@ -148,3 +180,138 @@ def clear_caches() -> None:
     server_settings.cache_clear()
     path_settings.cache_clear()
     wms_settings.cache_clear()
+    metadata_settings.cache_clear()
+
+
+class ResidentsSettings(BaseSettings):
+    """The residents' public maps (issue 12): shelters, tourism, embeds."""
+
+    model_config = SettingsConfigDict(**_COMMON)
+
+    osm_background: bool = Field(
+        default=False,
+        description="Show an online OpenStreetMap background (requests leave gisplan's origin).",
+    )
+    osm_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    osm_attribution: str = "© OpenStreetMap contributors (ODbL)"
+    shelter_stale_days: int = Field(
+        default=365, ge=1, description="Shelter data verified longer ago than this is flagged as old."
+    )
+    nearest_count: int = Field(default=3, ge=1, le=20, description="Shelters highlighted as nearest.")
+    report_limit: int = Field(default=5, ge=1, description="Problem reports per client address …")
+    report_window_minutes: int = Field(default=60, ge=1, description="… within this many minutes.")
+
+
+@lru_cache
+def residents_settings() -> ResidentsSettings:
+    return ResidentsSettings()
+
+
+class RasterSettings(BaseSettings):
+    """Rasters and the population surface (issue 8): ``GISPLAN_RASTER_*``."""
+
+    model_config = SettingsConfigDict(**{**_COMMON, "env_prefix": "GISPLAN_RASTER_"})
+
+    dir: Path | None = Field(default=None, description="Where registered COGs are kept "
+                                                       "(default: $GISPLAN_HOME/rasters)")
+    surface_cell_m: float = Field(default=250.0, gt=0, description="Cell size of the estimated "
+                                                                   "population surface, metres (EPSG:3035)")
+
+    def directory(self) -> Path:
+        return self.dir or (database_settings().home / "rasters")
+
+
+@lru_cache
+def raster_settings() -> RasterSettings:
+    return RasterSettings()
+
+
+class OgcapiSettings(BaseSettings):
+    """OGC API – Features at ``/ogcapi`` and ``/{code}/ogcapi`` (issue 10): ``GISPLAN_OGCAPI_*``."""
+
+    model_config = SettingsConfigDict(**{**_COMMON, "env_prefix": "GISPLAN_OGCAPI_"})
+
+    default_limit: int = Field(default=10, ge=1, description="Items per page when `limit` is not given")
+    max_limit: int = Field(default=10_000, ge=1, description="The largest `limit` a client may ask for")
+    title_uk: str = "Сервіс завантаження OGC API – Features"
+    title_en: str = "OGC API – Features download service"
+
+    @field_validator("max_limit")
+    @classmethod
+    def _default_within_max(cls, v: int, info) -> int:
+        default = info.data.get("default_limit")
+        if default is not None and default > v:
+            raise ValueError(f"default_limit {default} is above max_limit {v}")
+        return v
+
+
+@lru_cache
+def ogcapi_settings() -> OgcapiSettings:
+    return OgcapiSettings()
+
+
+class DownloadSettings(BaseSettings):
+    """Per-dataset download files and the Atom feed (issue 10): ``GISPLAN_DOWNLOADS_*``."""
+
+    model_config = SettingsConfigDict(**{**_COMMON, "env_prefix": "GISPLAN_DOWNLOADS_"})
+
+    dir: Path | None = Field(default=None, description="Cache of the generated GeoJSON and GeoPackage "
+                                                       "files (default: $GISPLAN_HOME/downloads)")
+    feed_title_uk: str = "Завантаження наборів геопросторових даних громад"
+    feed_title_en: str = "Downloads of the communities' geospatial data sets"
+    author_name: str = "gisplan"
+    author_email: str | None = None
+
+    def directory(self) -> Path:
+        return self.dir or (database_settings().home / "downloads")
+
+
+@lru_cache
+def download_settings() -> DownloadSettings:
+    return DownloadSettings()
+
+
+class ReportSettings(BaseSettings):
+    """Monitoring reports (issue 15): ``GISPLAN_REPORT_*``."""
+
+    model_config = SettingsConfigDict(**{**_COMMON, "env_prefix": "GISPLAN_REPORT_"})
+
+    templates_dir: Path | None = Field(
+        default=None, description="A folder of replacement report templates (quarterly.xlsx, annual.docx, "
+                                  "annual.html …); a file missing there falls back to the built-in one")
+    map_width: int = Field(default=1200, ge=200, le=4000, description="Map images in reports, pixels")
+    map_height: int = Field(default=900, ge=200, le=4000)
+    max_maps: int = Field(default=8, ge=0, description="At most this many indicator maps per report")
+
+
+def report_settings() -> ReportSettings:
+    return ReportSettings()  # not cached: tests point GISPLAN_REPORT_TEMPLATES_DIR elsewhere
+
+
+class TileSettings(BaseSettings):
+    """Vector tiles at ``/tiles`` and ``/{code}/tiles`` (issue 17): ``GISPLAN_TILES_*``."""
+
+    model_config = SettingsConfigDict(**{**_COMMON, "env_prefix": "GISPLAN_TILES_"})
+
+    min_zoom: int = Field(default=0, ge=0, le=24, description="The lowest zoom level served")
+    max_zoom: int = Field(default=20, ge=0, le=24, description="The highest zoom level served")
+    extent: int = Field(default=4096, ge=256, le=65536, description="Grid cells across a tile")
+    buffer: int = Field(default=64, ge=0, le=1024, description="Cells drawn beyond each tile edge")
+    simplify_cells: float = Field(default=1.0, ge=0, le=16,
+                                  description="Simplification tolerance, in cells of the tile grid")
+    cache_mb: float = Field(default=64.0, ge=0, description="Bound of the in-process tile cache, MB "
+                                                            "(0 switches it off)")
+    cache_control: str = Field(default="public, max-age=60, must-revalidate",
+                               description="Cache-Control of anonymous tiles and TileJSON")
+
+    @field_validator("max_zoom")
+    @classmethod
+    def _max_not_below_min(cls, v: int, info) -> int:
+        low = info.data.get("min_zoom")
+        if low is not None and low > v:
+            raise ValueError(f"min_zoom {low} is above max_zoom {v}")
+        return v
+
+
+def tile_settings() -> TileSettings:
+    return TileSettings()

@@ -389,5 +389,6 @@ def test_planners_edits_survive_a_reload(loads, engine):
     assert tuple(edited) == ("Wi-Fi: площа Перемоги", 300.0, wifi.version + 1)
     assert all(r.inserted == r.updated == 0 for r in reports)
     wifi_report = next(r for r in reports if r.layer == "wifi_zones")
-    assert [r.reason for r in wifi_report.repairs] == [
+    # (other test modules load the demo as other users before this one: their rows are kept too)
+    assert [r.reason for r in wifi_report.repairs if "olena" in r.reason] == [
         "kept as olena edited it after the demo load"]

@@ -29,6 +29,7 @@ from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Point, box
 from sqlalchemy import Connection, text
 
+from gisplan import clock
 from gisplan.datasets import set_published
 from gisplan.indicators.engine import evaluate, evaluate_metric
 from gisplan.indicators.registry import registry
@@ -310,13 +311,13 @@ def test_attribute_shares(world):
 def test_platform_state(world):
     assert value(world, "TOURIST_INFO").value == 0          # nothing published
     set_published(world.conn, "tourist_objects", H, True, user="test")
-    info = value(world, "TOURIST_INFO", dt.date.today())
+    info = value(world, "TOURIST_INFO", clock.today())
     assert info.value == 1
-    emap = value(world, "TOURIST_EMAP", dt.date.today())
+    emap = value(world, "TOURIST_EMAP", clock.today())
     assert (emap.value, emap.numerator, emap.denominator) == (0, 1, 2)  # no routes
     assert value(world, "TOURIST_INFO", dt.date(2025, 1, 1)).value == 0   # published only today
-    assert value(world, "GEOPORTAL_PUBLIC", dt.date.today()).value == 1
-    assert value(world, "INVEST_GIS_LAYER", dt.date.today()).value == 0
+    assert value(world, "GEOPORTAL_PUBLIC", clock.today()).value == 1
+    assert value(world, "INVEST_GIS_LAYER", clock.today()).value == 0
 
 
 # ------------------------------------------------------------------------------ not computable

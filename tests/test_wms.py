@@ -399,7 +399,7 @@ def test_exceptions_1_1_1_and_image_exceptions(client, world):
 
 
 def test_service_dispatch(client):
-    r = client.get("/ows?REQUEST=GetCapabilities&SERVICE=WFS")
+    r = client.get("/ows?REQUEST=GetCapabilities&SERVICE=WCS")
     assert exception_code(r) == "InvalidParameterValue"
     assert exception_code(client.get("/ows")) == "MissingParameterValue"
     assert client.get("/UA00000000000000000/ows?SERVICE=WMS&REQUEST=GetCapabilities").status_code == 404
@@ -463,3 +463,33 @@ def test_unpublished_layer_is_not_defined_and_not_drawn_for_anonymous(client, wo
         assert png(national).convert("RGBA").getextrema()[3] == (0, 0)
     else:
         assert exception_code(national) == "LayerNotDefined"
+
+
+def test_concurrent_getmap_waits_for_a_render_slot_instead_of_failing(client, world, monkeypatch):
+    """More simultaneous GetMap requests than Mapnik's PostGIS pool holds all succeed: renders queue
+    for a slot (GISPLAN_WMS_RENDER_CONCURRENCY) instead of failing with "Null connection"."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gisplan.publish.wms_render import POOL
+    from gisplan.settings import clear_caches
+
+    monkeypatch.setenv("GISPLAN_WMS_RENDER_CONCURRENCY", "1")
+    clear_caches()
+    POOL.clear()
+    try:
+        code = world["code"]
+
+        def one(i: int):
+            west = 30.0 + (i % 4) * 0.1
+            return wms(client, f"/{code}/ows", SERVICE="WMS", VERSION="1.3.0", REQUEST="GetMap",
+                       LAYERS="it_hubs,shelters", STYLES="", CRS="CRS:84", BBOX=f"{west},50.0,{west + 0.8},50.8",
+                       WIDTH=256, HEIGHT=256, FORMAT="image/png", TRANSPARENT="TRUE")
+
+        with ThreadPoolExecutor(12) as pool:
+            answers = list(pool.map(one, range(24)))
+        assert [r.status_code for r in answers] == [200] * 24, [r.text[:200] for r in answers if r.status_code != 200]
+        assert all(r.headers["content-type"] == "image/png" for r in answers)
+    finally:
+        monkeypatch.delenv("GISPLAN_WMS_RENDER_CONCURRENCY")
+        clear_caches()
+        POOL.clear()

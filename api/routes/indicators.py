@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query
 from sqlalchemy import select
 
+from gisplan import clock
 from gisplan.db.models import territory
 from gisplan.indicators.engine import evaluate
 from gisplan.indicators.progress import program_progress
@@ -46,7 +47,7 @@ def hromada_indicators(
         raise HTTPException(404, f"no громада {code} in the КАТОТТГ codifier")
     if not user.can_read(code):
         raise HTTPException(403, f"{user.username} may not read громада {code}")
-    when = as_of or dt.date.today()
+    when = as_of or clock.today()
     try:
         values = evaluate(conn, code, when, metric)
     except UnknownMetric as exc:

@@ -1,7 +1,8 @@
 """OGC web services at ``/ows`` (national) and ``/{code}/ows`` (one громада), dispatched on SERVICE.
 
-WMS is here (:mod:`gisplan.publish.wms_service`); another service (WFS) is added by putting its
-handler into :data:`SERVICES`. Parameters are read from the raw query string, case-insensitively.
+WMS (:mod:`gisplan.publish.wms_service`) and WFS 2.0 (:mod:`gisplan.publish.wfs_service`); another
+service is added by putting its handler into :data:`SERVICES`. Parameters are read from the raw
+query string, case-insensitively.
 Anonymous callers see the ``pub`` views; a signed-in reader of the громада sees its full tables at
 ``/{code}/ows``.
 """
@@ -14,6 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from sqlalchemy import Engine
 
 from gisplan.catalog import KATOTTG_RE
+from gisplan.publish import wfs_service
 from gisplan.publish.sources import Scope
 from gisplan.publish.wms_exceptions import WmsError
 from gisplan.publish.wms_params import parse_query
@@ -25,7 +27,7 @@ from ..deps import OptionalUser, engine_dep
 router = APIRouter(tags=["ows"])
 
 ServiceHandler = Callable[[Endpoint, dict[str, str]], OwsResponse]
-SERVICES: dict[str, ServiceHandler] = {"WMS": handle}
+SERVICES: dict[str, ServiceHandler] = {"WMS": handle, "WFS": wfs_service.handle}
 
 
 def _base(request: Request) -> str:
@@ -52,13 +54,13 @@ def _answer(endpoint: Endpoint, request: Request) -> Response:
     return Response(result.body, status_code=result.status, media_type=result.media_type, headers=headers)
 
 
-@router.get("/ows", summary="WMS 1.3.0 / 1.1.1 of all громади (anonymous: published data)")
+@router.get("/ows", summary="WMS 1.3.0 / 1.1.1 and WFS 2.0 of all громади (anonymous: published data)")
 def ows(request: Request, engine: Annotated[Engine, Depends(engine_dep)]):
     base = _base(request)
     return _answer(Endpoint(Scope(), f"{base}/ows?", base, engine), request)
 
 
-@router.get("/{code}/ows", summary="WMS of one громада; its full tables for a signed-in reader of it")
+@router.get("/{code}/ows", summary="WMS and WFS of one громада; its full tables for a signed-in reader of it")
 def ows_hromada(code: str, request: Request, user: OptionalUser,
                 engine: Annotated[Engine, Depends(engine_dep)]):
     if not KATOTTG_RE.match(code) or hromada_name(engine, code) is None:

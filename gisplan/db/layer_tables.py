@@ -148,6 +148,11 @@ def full_metadata() -> MetaData:
     """Core tables plus every layer of the catalogue in force."""
     import gisplan.program.tables  # noqa: F401
     import gisplan.indicators.tables  # noqa: F401
+    import gisplan.registration.tables  # noqa: F401
+    import gisplan.residents.problem_reports  # noqa: F401
+    import gisplan.rasters.tables  # noqa: F401
+    import gisplan.qr.tables  # noqa: F401
+    import gisplan.reports.tables  # noqa: F401
     return define_all()
 
 

@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from .. import clock
 from ..errors import GisplanError
 
 indicators_app = typer.Typer(no_args_is_help=True,
@@ -19,7 +20,7 @@ def _echo(msg: str) -> None:
 
 def _date(value: Optional[str], option: str = "--as-of") -> dt.date:
     if not value:
-        return dt.date.today()
+        return clock.today()
     try:
         return dt.date.fromisoformat(value)
     except ValueError:

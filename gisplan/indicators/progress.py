@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection
 
+from .. import clock
 from ..program import reporting, store
 from ..program.values import as_flag, json_number
 from .binding import Binding, bind
@@ -175,7 +176,7 @@ class _Indicator:
 def program_progress(conn: Connection, pid: int, as_of: dt.date | None = None) -> dict:
     """Progress of every bound indicator of program ``pid`` as of a date (default today); the
     indicators that are not bound are listed with the reason."""
-    as_of = as_of or dt.date.today()
+    as_of = as_of or clock.today()
     prog = store.read_program(conn, pid)
     start, end = prog.period_start, prog.period_end
     report_year = min(max(as_of.year, start), end)

@@ -8,6 +8,7 @@ import datetime as dt
 
 from sqlalchemy import Connection, select
 
+from .. import clock
 from .checks import active_in
 from .store import _read
 from .tables import program_indicator_actual, program_project_report, program_submission
@@ -24,7 +25,7 @@ def _quarter_due(year: int, quarter: int) -> dt.date:
 
 
 def program_calendar(conn: Connection, pid: int, today: dt.date | None = None) -> dict:
-    today = today or dt.date.today()
+    today = today or clock.today()
     doc, ids = _read(conn, pid)
     projects = {ref: pid_ for ref, pid_ in ids["projects"].items()}
     reports = {(r.project_id, r.year, r.quarter) for r in conn.execute(

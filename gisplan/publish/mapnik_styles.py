@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..catalog import LayerSpec, Text
+from ..settings import wms_settings
 from .crs import UKRAINE_LONLAT
 from .sources import LayerSource
 
@@ -188,7 +189,8 @@ def map_xml(sources: list[LayerSource], db: dict[str, str]) -> str:
             "table": subquery(source),
             "geometry_field": "geom", "srid": "4326",
             "extent": ",".join(f"{v:g}" for v in LAYER_EXTENT), "estimate_extent": "false",
-            "persist_connection": "true", "initial_size": "1", "max_size": "4",
+            "persist_connection": "true", "initial_size": "1",
+            "max_size": str(2 * wms_settings().render_concurrency),
         }
         for key, value in params.items():
             ET.SubElement(ds, "Parameter", name=key).text = str(value)

@@ -18,6 +18,7 @@ from pathlib import Path
 import mapnik
 from sqlalchemy.engine import URL
 
+from ..settings import wms_settings
 from .mapnik_styles import map_xml
 from .sources import LayerSource
 from .wms_params import MapRequest
@@ -70,6 +71,27 @@ class MapPool:
 POOL = MapPool()
 
 
+class RenderSlots:
+    """At most ``render_concurrency`` images drawn at once, so Mapnik's PostGIS connection pool
+    (twice that size) never runs dry; a request over the limit waits for a slot instead of failing
+    with "Null connection"."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._sem: threading.BoundedSemaphore | None = None
+        self._size = 0
+
+    def get(self) -> threading.BoundedSemaphore:
+        size = wms_settings().render_concurrency
+        with self._lock:
+            if self._sem is None or size != self._size:
+                self._sem, self._size = threading.BoundedSemaphore(size), size
+            return self._sem
+
+
+SLOTS = RenderSlots()
+
+
 def _build(sources: list[LayerSource], db: dict[str, str]) -> mapnik.Map:
     m = mapnik.Map(256, 256)
     mapnik.load_map_from_string(m, map_xml(sources, db), False, str(Path(__file__).parent))
@@ -95,7 +117,8 @@ def render_map(request: MapRequest, sources: list[LayerSource], url: URL, scope_
         m.background = _colour(request.bgcolor, 0 if transparent else 255)
         m.zoom_to_box(mapnik.Box2d(*request.bbox))
         image = mapnik.Image(request.width, request.height)
-        mapnik.render(m, image)
+        with SLOTS.get():
+            mapnik.render(m, image)
     finally:
         POOL.release(key, m)
     return image.to_string(request.encoding)
