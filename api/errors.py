@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, DBAPIError
 
 from gisplan.accounts import AccountError
 from gisplan.errors import DatabaseError, GisplanError
@@ -32,3 +33,15 @@ def register(app: FastAPI) -> None:
         return JSONResponse({"detail": str(exc)}, status_code=500)
 
     app.add_exception_handler(GisplanError, handler)
+
+    async def data_error(request: Request, exc: DBAPIError):
+        """A value PostgreSQL refuses for its type (SQLSTATE class 22: an id beyond the integer
+        range, a malformed date …) came from the request: 400, not a server error."""
+        state = getattr(exc.orig, "sqlstate", None) or ""
+        if not state.startswith("22"):
+            raise exc
+        message = str(exc.orig).strip().splitlines()[0] if exc.orig else "bad value"
+        return JSONResponse({"detail": f"a value of the request does not fit the database: {message}"},
+                            status_code=400)
+
+    app.add_exception_handler(DataError, data_error)
