@@ -81,7 +81,7 @@ class Session:
         self.page.fill("input[name=password]", who[1])
         self.page.click("form button[type=submit]")
         self.page.wait_for_url(f"**/{BALAKLIIA}/workspace")
-        self.page.wait_for_selector("#ws[data-ready]", timeout=60000)
+        self.page.wait_for_selector("#ws[data-ready]", timeout=180000)  # indicators may be recomputed after an edit
         assert self.page.get_attribute("#ws", "data-ready") == "true", self.page.inner_text("#status")
 
     def close(self):
