@@ -175,12 +175,11 @@ def wms_settings() -> WmsSettings:
 
 
 def clear_caches() -> None:
-    """Forget cached settings (tests change the environment)."""
-    database_settings.cache_clear()
-    server_settings.cache_clear()
-    path_settings.cache_clear()
-    wms_settings.cache_clear()
-    metadata_settings.cache_clear()
+    """Forget cached settings (tests change the environment): every cached ``*_settings`` of this
+    module, including those defined below (report and tile settings are read afresh each time)."""
+    for getter in (database_settings, server_settings, path_settings, wms_settings, metadata_settings,
+                   residents_settings, raster_settings, ogcapi_settings, download_settings):
+        getter.cache_clear()
 
 
 class ResidentsSettings(BaseSettings):

@@ -84,3 +84,16 @@ def test_shipped_catalogue_is_valid():
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("18 layers OK")
+
+
+def test_clear_caches_forgets_every_settings_object(monkeypatch):
+    """Each cached ``*_settings()`` of gisplan.settings is reset by clear_caches()."""
+    import gisplan.settings as settings
+
+    getters = [getattr(settings, n) for n in dir(settings)
+               if n.endswith("_settings") and hasattr(getattr(settings, n), "cache_clear")]
+    assert len(getters) >= 9
+    before = [g() for g in getters]
+    settings.clear_caches()
+    after = [g() for g in getters]
+    assert all(a is not b for a, b in zip(before, after)), [g.__name__ for g, a, b in zip(getters, after, before) if a is b]

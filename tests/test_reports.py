@@ -307,6 +307,9 @@ def test_publish_on_the_public_page(client, demo, make_user):
     public = client.get(url)                                         # anonymous
     assert public.status_code == 200 and public.headers["content-type"] == "application/pdf"
     assert "14 469" in _pdf_text(public.content)
+    page = client.get(f"/{KHMILNYK}/")                               # the громада's public page lists it
+    assert page.status_code == 200 and f'href="{url}"' in page.text and "річний звіт, 2024" in page.text
+    assert "annual report, 2024" in client.get(f"/{KHMILNYK}/?lang=en").text
     assert client.get(f"/{KHMILNYK}/reports/nothing.pdf").status_code == 404
     assert client.delete(f"/api/hromady/{KHMILNYK}/reports/{KHMILNYK}-annual-2024.pdf",
                          headers=auth(viewer)).status_code == 403
@@ -314,3 +317,4 @@ def test_publish_on_the_public_page(client, demo, make_user):
                          headers=auth(planner)).status_code == 204
     assert client.get(url).status_code == 404
     assert client.get(f"/api/hromady/{KHMILNYK}/reports").json()["count"] == 0
+    assert f'href="{url}"' not in client.get(f"/{KHMILNYK}/").text

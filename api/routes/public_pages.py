@@ -23,6 +23,7 @@ from gisplan.catalog import catalog
 from gisplan.maps.embed import embed_page
 from gisplan.residents.problem_reports import PROBLEMS, TooManyReports, reports_of, shelter_in_hromada, store_report
 from gisplan.qr.workflow import record_scan
+from gisplan.reports.publication import list_published
 from gisplan.residents import hromady as hromady_q
 from gisplan.residents import shelters as shelters_q
 from gisplan.residents import tourism as tourism_q
@@ -119,7 +120,8 @@ def hromada_page(request: Request, code: str, conn: ReadConn, lang: Lang = None)
     lang = language(lang)
     h = _hromada(conn, code)
     layers = [catalog().get(name) for name in h["layers"] if name in catalog().layers]
-    return _page(request, "residents/hromada.html", lang, {"hromada": h, "layers": layers})
+    reports = list_published(conn, code)  # monitoring reports a planner chose to publish (issue 15)
+    return _page(request, "residents/hromada.html", lang, {"hromada": h, "layers": layers, "reports": reports})
 
 
 VENDOR_LEAFLET = ["/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css"]
