@@ -109,7 +109,7 @@ class WmsSettings(BaseSettings):
     max_height: int = Field(default=4096, ge=1)
     render_concurrency: int = Field(
         default=4, ge=1, le=64, description="GetMap images drawn at once; more requests wait their turn. "
-                                            "Mapnik's PostGIS pool gets twice as many connections")
+                                            "Mapnik's PostGIS pool gets ten connections per slot")
     title_uk: str = "Геопросторові дані територіальних громад"
     title_en: str = "Geospatial data of territorial communities"
     abstract_uk: str = ("Сервіс перегляду (WMS) наборів геопросторових даних громад: укриття, "

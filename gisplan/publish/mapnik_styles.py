@@ -16,6 +16,8 @@ from pathlib import Path
 
 from ..catalog import LayerSpec, Text
 from ..settings import wms_settings
+
+POOL_PER_RENDER = 10  # PostGIS connections Mapnik may open per render slot (maps of up to ~10 layers)
 from .crs import UKRAINE_LONLAT
 from .sources import LayerSource
 
@@ -190,7 +192,9 @@ def map_xml(sources: list[LayerSource], db: dict[str, str]) -> str:
             "geometry_field": "geom", "srid": "4326",
             "extent": ",".join(f"{v:g}" for v in LAYER_EXTENT), "estimate_extent": "false",
             "persist_connection": "true", "initial_size": "1",
-            "max_size": str(2 * wms_settings().render_concurrency),
+            # a render may hold one connection per layer of its map until it ends: with fewer
+            # connections than slots × layers, concurrent multi-layer renders starve each other
+            "max_size": str(POOL_PER_RENDER * wms_settings().render_concurrency),
         }
         for key, value in params.items():
             ET.SubElement(ds, "Parameter", name=key).text = str(value)
