@@ -5,10 +5,13 @@
    enums from Ukrainian labels, CRS and extent, validity, громада and settlement codes by location,
    key checks) in one transaction; the anchor, in the same run on the same file, is
    ``ogr2ogr -f PostgreSQL --config PG_USE_COPY YES`` (Debian's GDAL) into a plain table, which checks
-   nothing. Prints rows/s of each and the ratio (target: gisplan ≥ 0.5 × ogr2ogr).
-2. Peak memory of a dry-run import of a large GeoJSON (default 2 GB; ``BENCH_GEOJSON_MB`` to change),
-   generated into /tmp and deleted afterwards, measured as the child process's maximum RSS
-   (target: under 1 GB whatever the file size).
+   nothing. Prints rows/s of each and the ratio (target: gisplan ≥ 0.5 × ogr2ogr), and the time of
+   each step of the import. gisplan takes its fast path (codes by location found while checking,
+   indexes built again after a large INSERT into a smaller table); with ``BENCH_SLOW=1`` the slow
+   path (``ImportOptions(fast=False)``: SQL joins by location, indexes kept) is timed as well.
+2. Peak memory of a dry-run import of a large GeoJSON (default 2 GB; ``BENCH_GEOJSON_MB`` to change,
+   ``0`` to leave this part out), generated into /tmp and deleted afterwards, measured as the child
+   process's maximum RSS (target: under 1 GB whatever the file size).
 
 Run ``.venv/bin/python bench/ingest_gpkg.py``; it uses its own temporary cluster unless
 GISPLAN_DATABASE_URL is set. ``BENCH_POINTS`` / ``BENCH_POLYGONS`` change the sizes.
@@ -31,6 +34,7 @@ import numpy as np
 N_POINTS = int(os.environ.get("BENCH_POINTS", "100000"))
 N_POLYGONS = int(os.environ.get("BENCH_POLYGONS", "10000"))
 GEOJSON_MB = int(os.environ.get("BENCH_GEOJSON_MB", "2048"))
+SLOW = os.environ.get("BENCH_SLOW", "") not in ("", "0")
 KINDS = ["сховище", "ПРУ", "найпростіше укриття", "споруда подвійного призначення"]
 
 
@@ -85,16 +89,25 @@ def pg_dsn(url: str) -> str:
     return (f"PG:host={u.host} port={u.port} dbname={u.database} user={u.username} password={u.password}")
 
 
-def ours(engine, path: Path, layer: str, mapping: dict) -> tuple[float, int]:
+def ours(engine, path: Path, layer: str, mapping: dict, fast: bool = True) -> tuple[float, int]:
+    from sqlalchemy import text
+
     from gisplan.ingest import ImportOptions, import_file
 
+    source = "bench" if fast else "bench-slow"
     t0 = time.perf_counter()
-    rep = import_file(engine, layer, path, ImportOptions(source_layer=layer, mapping=mapping, source="bench"),
-                      user="bench")
+    rep = import_file(engine, layer, path, ImportOptions(source_layer=layer, mapping=mapping, source=source,
+                                                         fast=fast), user="bench")
     elapsed = time.perf_counter() - t0
     assert rep.rejected_rows == 0 and rep.inserted > 0, rep.summary()
-    steps = ", ".join(f"{k} {v:.1f} s" for k, v in rep.seconds.items())
-    print(f"  gisplan {layer}: {elapsed:.1f} s ({steps})")
+    steps = ", ".join(f"{k} {v:.2f} s" for k, v in rep.seconds.items())
+    print(f"  gisplan {layer}{'' if fast else ' (slow path)'}: {elapsed:.2f} s ({steps})")
+    if not fast:  # the fast path's run follows on the same, empty table
+        with engine.begin() as conn:
+            conn.execute(text(f'DELETE FROM "{layer}" WHERE source = :s'), {"s": source})
+            conn.execute(text(f'DELETE FROM "{layer}_history" WHERE source = :s'), {"s": source})
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f'VACUUM "{layer}"'))
     return elapsed, rep.inserted
 
 
@@ -180,6 +193,9 @@ def main() -> None:
         rows = [f"{'layer':20} {'gisplan rows/s':>15} {'ogr2ogr rows/s':>15} {'ratio':>7}"]
         for layer, mapping in (("shelters", {"Вид": "kind", "Пандус": "accessible"}), ("starosta_districts", {})):
             anchor = ogr2ogr(url, gpkg, layer)
+            if SLOW:
+                slow, n = ours(engine, gpkg, layer, mapping, fast=False)
+                rows.append(f"{layer + ' (slow)':20} {n / slow:15,.0f} {n / anchor:15,.0f} {anchor / slow:7.2f}")
             elapsed, n = ours(engine, gpkg, layer, mapping)
             rows.append(f"{layer:20} {n / elapsed:15,.0f} {n / anchor:15,.0f} {anchor / elapsed:7.2f}")
         for row in rows:
@@ -187,6 +203,8 @@ def main() -> None:
         with engine.begin() as conn:
             for layer in ("shelters", "starosta_districts"):
                 conn.execute(text(f"DELETE FROM {layer} WHERE source = 'bench'"))
+        if GEOJSON_MB <= 0:
+            return
 
         with engine.connect() as conn:
             hromada, lon, lat = conn.execute(text(

@@ -2,13 +2,16 @@
 
 1. The file is read in Arrow batches; each batch is checked in Python (values, geometry, CRS) and
    its good rows are streamed into a temporary staging table with ``COPY``.
-2. Set-based SQL steps (``sql/*.sql``) give rows their громада and settlement codes by location,
-   check codes against the codifier, find duplicate keys and the features a row updates.
+2. Set-based SQL steps (``sql/*.sql``) check codes against the codifier, find duplicate keys and
+   the features a row updates. Rows without громада or settlement codes get them by location: on
+   the fast path (the default) while checking, in Python (:mod:`.locate`); with ``fast=False`` by
+   SQL joins over the staging table (``locate_*.sql``), which is slower for large files.
 3. Any rejected row, found in step 1 or 2, rolls everything back: nothing is loaded, and the report
    names every row, field and reason. Otherwise the mode is applied: ``append`` inserts,
    ``upsert`` updates matched features and inserts the rest, ``replace`` also deletes the features
    of the громади concerned that the file does not list. A dry run does all of it, counts, and
-   rolls back.
+   rolls back. On the fast path, a large import into a table holding fewer rows builds the table's
+   secondary indexes again after the INSERT instead of growing them row by row.
 
 Every import ends with an ``import_log`` entry (in its own transaction when nothing was loaded) and,
 when a report folder is given, a JSON and a CSV report.
@@ -24,6 +27,7 @@ from typing import Callable, Iterable
 
 from sqlalchemy import Connection, Engine, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import Text
 
 from ..catalog import KATOTTG_RE, LayerSpec, catalog
@@ -32,6 +36,7 @@ from ..db.layer_tables import layer_table
 from ..paths import PACKAGE_DIR
 from .crs import reprojection
 from .errors import ImportRejected, IngestError
+from .locate import Locator
 from .mapping import Mapping, build_mapping
 from .read import BATCH_SIZE, Source, open_source
 from .report import ImportReport
@@ -42,6 +47,8 @@ SQL_DIR = PACKAGE_DIR / "ingest" / "sql"
 MODES = ("append", "upsert", "replace")
 OUTSIDE_TOLERANCE_M = 1000  # --hromada: how far outside the stored boundary a row may lie
 NOT_NULL_KEEP = ("status", "public", "hromada")  # upsert: an empty value keeps the stored one
+REBUILD_INDEXES_FROM = 10_000  # new rows from which, into a table holding fewer, indexes are rebuilt
+REBUILD_LOCK_TIMEOUT = "2s"    # how long the rebuild waits for other transactions to leave the table
 
 Progress = Callable[[int, int | None], None]
 
@@ -60,6 +67,7 @@ class ImportOptions:
     display_name: str | None = None     # the file's name as the user knows it (uploads)
     report_dir: Path | None = None
     batch_size: int = BATCH_SIZE
+    fast: bool = True                   # codes by location while checking (False: the SQL steps)
 
 
 def sql(name: str, **parts: str) -> str:
@@ -108,6 +116,8 @@ class _Run:
         self.conn, self.layer, self.src, self.mapping = conn, layer, src, mapping
         self.validator, self.o, self.report = validator, o, report
         self.table = layer.table
+        if o.fast:
+            validator.locator = Locator(conn, settlements=layer.name not in ("settlements", "hromady"))
         self.staged = [c for c in validator.columns if c not in ("row_no", "probe")]
         key = o.key
         self.key = _q(key)
@@ -116,7 +126,9 @@ class _Run:
             self.partition = "s.id"
         else:
             self.match = f"t.hromada = s.hromada AND t.{self.key} = s.{self.key}"
-            self.partition = f"s.hromada, s.{self.key}"
+            # grouping only needs equality: byte order ("C") spares the locale's slow comparisons
+            text_key = key == "code" or layer.fields[key].type == "text"
+            self.partition = f's.hromada COLLATE "C", s.{self.key}' + (' COLLATE "C"' if text_key else "")
 
     def run(self, progress: Progress | None) -> None:
         c = self.conn
@@ -127,12 +139,12 @@ class _Run:
         self._copy(progress)
         t["read, check, copy"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        c.exec_driver_sql(sql("index_stage.sql"))
+        c.exec_driver_sql(sql("stage_settings.sql" if self.o.fast else "index_stage.sql"))
         self._codes()
         t["codes by location, codifier checks"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         key_index = ""
-        if self.o.key in self.staged:
+        if self.o.key in self.staged and not self.o.fast:
             cols = "id" if self.o.key == "id" else f"hromada, {self.key}"
             key_index = f"CREATE INDEX ON ingest_stage ({cols});"
         c.exec_driver_sql(sql("index_keys.sql", key_index=key_index))
@@ -142,7 +154,10 @@ class _Run:
             return
         t0 = time.perf_counter()
         self._apply()
-        t["write into the layer table"] = time.perf_counter() - t0
+        built = t.pop("indexes built again", None)
+        t["write into the layer table"] = time.perf_counter() - t0 - (built or 0)
+        if built is not None:
+            t["indexes built again"] = built
 
     # ------------------------------------------------------------------ 1. read, check, COPY
     def _copy(self, progress: Progress | None) -> None:
@@ -170,11 +185,12 @@ class _Run:
 
     def _codes(self) -> None:
         c, o = self.conn, self.o
-        if o.hromada:
-            c.execute(text(sql("given_hromada.sql")), {"hromada": o.hromada})
-        c.exec_driver_sql(sql("locate_hromada.sql"))
-        if self.layer.name not in ("settlements", "hromady") and "katottg" in self.staged:
-            c.exec_driver_sql(sql("locate_settlement.sql"))
+        if not o.fast:  # the fast path found the codes while checking (see .locate)
+            if o.hromada:
+                c.execute(text(sql("given_hromada.sql")), {"hromada": o.hromada})
+            c.exec_driver_sql(sql("locate_hromada.sql"))
+            if self.layer.name not in ("settlements", "hromady") and "katottg" in self.staged:
+                c.exec_driver_sql(sql("locate_settlement.sql"))
         self._rejections(sql("reject_unlocated.sql"))
         self._rejections(sql("reject_unknown_codes.sql"))
         if o.hromada and self.layer.name != "hromady":
@@ -236,8 +252,51 @@ class _Run:
         if "source" not in data:
             columns.append('"source"')
             values.append(":source")
+        if o.fast:  # as the layer's BEFORE INSERT trigger would stamp it, which then skips the row
+            columns += ['"version"', '"created_at"', '"updated_at"', '"updated_by"']
+            values += ["1", "now()", "now()", "gisplan_current_user()"]
         stmt = sql("insert_new.sql", table=self.table, columns=", ".join(columns), values=", ".join(values))
+        rebuild = self._drop_secondary_indexes() if o.fast and not o.dry_run else []
         r.inserted = c.execute(text(stmt), {"source": o.source or r.source}).rowcount
+        if rebuild:
+            t0 = time.perf_counter()
+            c.exec_driver_sql(sql("rebuild_settings.sql"))
+            for definition in rebuild:
+                c.exec_driver_sql(definition)
+            r.seconds["indexes built again"] = time.perf_counter() - t0
+
+    def _drop_secondary_indexes(self) -> list[str]:
+        """A large import into a table that holds fewer rows: drop the secondary indexes before the
+        INSERT and build them afresh after it (in the same transaction, so a failure restores them).
+        Building a GiST index over all rows at once is much faster than growing it row by row. The
+        DROP needs an exclusive lock on the table until commit (readers wait for the import to end);
+        if another transaction holds the table for longer than a moment, or the database role may not
+        drop indexes, the import keeps the indexes and inserts the slow way.
+        A dry run keeps them (it would build them only to roll back, holding the lock meanwhile).
+        Returns the definitions to run after the INSERT (empty: nothing was dropped)."""
+        c = self.conn
+        new = c.exec_driver_sql("SELECT count(*) FROM ingest_stage WHERE match_id IS NULL").scalar_one()
+        if new < REBUILD_INDEXES_FROM:
+            return []
+        existing = c.execute(text(f'SELECT count(*) FROM (SELECT 1 FROM public.{_q(self.table)} LIMIT :n) x'),
+                             {"n": new}).scalar_one()
+        if existing >= new:
+            return []
+        indexes = c.execute(text(sql("secondary_indexes.sql")), {"table": f"public.{_q(self.table)}"}).all()
+        if not indexes:
+            return []
+        timeout = c.exec_driver_sql("SELECT current_setting('lock_timeout')").scalar_one()
+        savepoint = c.begin_nested()
+        try:
+            c.execute(text("SELECT set_config('lock_timeout', :t, true)"), {"t": REBUILD_LOCK_TIMEOUT})
+            c.exec_driver_sql("DROP INDEX " + ", ".join(f"public.{_q(name)}" for name, _ in indexes))
+            c.execute(text("SELECT set_config('lock_timeout', :t, true)"), {"t": timeout})
+        except DBAPIError as exc:  # the lock not had in time, or not the table's owner
+            savepoint.rollback()
+            log.info("import into %s: indexes kept (%s)", self.table, str(exc).splitlines()[0])
+            return []
+        savepoint.commit()
+        return [definition for _, definition in indexes]
 
 
 def _new_report(layer: LayerSpec, path: Path, o: ImportOptions) -> ImportReport:

@@ -1,6 +1,6 @@
 """A batch of rows checked against the layer's spec: values converted, geometries prepared.
 
-The result is the rows to stage (every column already of its database type, geometry as EWKB hex
+The result is the rows to stage (every column already of its database type, geometry as WKB hex
 in EPSG:4326) and, for the others, every (row, field, reason). A row with any fault is not staged;
 all its faults are reported, not only the first.
 """
@@ -8,6 +8,7 @@ all its faults are reported, not only the first.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any, Callable
 
 import numpy as np
@@ -19,6 +20,7 @@ from ..catalog import LayerSpec, Text
 from . import values as v
 from .crs import Reprojection
 from .geometry import check_geometries
+from .locate import Locator
 from .mapping import Mapping
 from .read import Batch, CsvGeometry, csv_geometries
 
@@ -47,8 +49,9 @@ class Validator:
 
     def __init__(self, layer: LayerSpec, mapping: Mapping, reproj: Reprojection, *,
                  hromada: str | None = None, points_from_polygons: bool = False,
-                 with_geometry: bool = True):
+                 with_geometry: bool = True, locator: Locator | None = None):
         self.layer = layer
+        self.locator = locator  # codes by location while checking (the fast path), else in SQL
         self.mapping = mapping
         self.reproj = reproj
         self.hromada = hromada
@@ -72,7 +75,7 @@ class Validator:
     # ------------------------------------------------------------------ columns
     def _pg_type(self, column: str) -> str:
         if column in ("geom", "probe") or column in self.layer.extra_geometries:
-            return "text"  # EWKB hex, parsed by PostGIS
+            return "text"  # WKB hex, parsed by PostGIS
         if column in COMMON_TYPES:
             return COMMON_TYPES[column]
         return PG_TYPES[self.layer.fields[column].type]
@@ -117,30 +120,35 @@ class Validator:
             faults.setdefault(i, []).append(("geometry", reason))
         for i, what in geo.repaired.items():
             repairs.append((batch.row(i), "geometry", what))
-        geom_hex = _ewkb_hex(geo.geoms)
+        geom_hex = _wkb_hex(geo.geoms)
         located = geo.geoms.copy()  # the geometry that finds the row's громада: main, else an extra one
         extra_hex = {}
         for src, dst in self.extra:
             g = self._extra_geometry(batch, src, dst, faults, repairs)
-            extra_hex[dst] = _ewkb_hex(g)
+            extra_hex[dst] = _wkb_hex(g)
             located = np.where(shapely.is_missing(located), g, located)
-        extra_hex["probe"] = _ewkb_hex(shapely.point_on_surface(located))
+        probes = located.copy()  # a point is its own probe; other geometries give a point on them
+        other = shapely.get_type_id(located) > shapely.GeometryType.POINT
+        probes[other] = shapely.point_on_surface(located[other])
+        extra_hex["probe"] = (geom_hex if not self.extra and self.geometry_spec.type == "Point"
+                              else _wkb_hex(probes))
+        if self.locator is not None:  # codes by location now, not by SQL joins after the COPY
+            out_columns["hromada"], out_columns["katottg"] = self.locator.fill(
+                probes, out_columns.get("hromada") or [None] * n, out_columns.get("katottg") or [None] * n)
 
-        rows = []
-        width = len(self.columns)
-        for i in range(n):
-            if i in faults:
-                continue
-            row = [None] * width
-            row[0] = batch.row(i)
-            for k, col in enumerate(self.columns[1:], start=1):
-                if col == self.geometry_column:
-                    row[k] = geom_hex[i]
-                elif col in extra_hex:
-                    row[k] = extra_hex[col][i]
-                elif col in out_columns:
-                    row[k] = out_columns[col][i]
-            rows.append(tuple(row))
+        values = []
+        for col in self.columns[1:]:
+            if col == self.geometry_column:
+                values.append(geom_hex)
+            elif col in extra_hex:
+                values.append(extra_hex[col])
+            elif col in out_columns:
+                values.append(out_columns[col])
+            else:
+                values.append(repeat(None, n))
+        rows = list(zip(range(batch.first_row, batch.first_row + n), *values))
+        if faults:
+            rows = [row for i, row in enumerate(rows) if i not in faults]
         rejections = [(batch.row(i), f, r) for i in sorted(faults) for f, r in faults[i]]
         return Checked(rows, rejections, repairs, geo.converted)
 
@@ -216,11 +224,24 @@ class Validator:
         return res.geoms
 
 
-def _ewkb_hex(geoms: np.ndarray) -> list:
+_POINT_WKB = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])  # packed: 21 bytes
+
+
+def _wkb_hex(geoms: np.ndarray) -> list:
+    """WKB (little-endian, hex) of each geometry, None where missing. Without an SRID: every
+    geometry column of a layer is typed with SRID 4326, and PostGIS gives it to geometries that
+    have none. Points are written by numpy directly, which is several times faster."""
     present = ~shapely.is_missing(geoms)
     out = np.full(len(geoms), None, dtype=object)
     if present.any():
-        with_srid = shapely.set_srid(geoms[present], 4326)
-        out[present] = shapely.to_wkb(with_srid, hex=True, include_srid=True)
+        given = geoms[present]
+        if (shapely.get_type_id(given) == shapely.GeometryType.POINT).all() and not shapely.is_empty(given).any():
+            xy = shapely.get_coordinates(given)
+            packed = np.empty(len(given), dtype=_POINT_WKB)
+            packed["order"], packed["type"], packed["x"], packed["y"] = 1, 1, xy[:, 0], xy[:, 1]
+            text = packed.tobytes().hex()
+            width = 2 * _POINT_WKB.itemsize
+            out[present] = [text[i:i + width] for i in range(0, len(text), width)]
+        else:
+            out[present] = shapely.to_wkb(given, hex=True, byte_order=1, output_dimension=2)
     return out.tolist()
-
