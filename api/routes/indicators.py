@@ -21,6 +21,7 @@ from gisplan.indicators.progress import program_progress
 from gisplan.indicators.registry import UnknownMetric, registry
 from gisplan.program import store
 from gisplan.program.errors import ProgramNotFound
+from gisplan.publish.choropleth_layers import wms_layer_names
 
 from ..deps import CurrentUser, WriteConn
 
@@ -57,6 +58,7 @@ def hromada_indicators(
         item = v.public()
         if not settlements:
             item.pop("settlements", None)
+        item["wms_layer"] = wms_layer_names(v.metric)  # the WMS layers that map it, or None
         items.append(item)
     return {"hromada": code, "name": unit.name, "as_of": when.isoformat(), "count": len(items),
             "indicators": items}
@@ -71,4 +73,7 @@ def progress(program_id: int, conn: WriteConn, user: CurrentUser, as_of: AsOf = 
         raise HTTPException(404, str(exc)) from None
     if row.hromada is not None and not user.can_read(row.hromada):
         raise HTTPException(403, f"{user.username} may not read громада {row.hromada}")
-    return program_progress(conn, program_id, as_of)
+    body = program_progress(conn, program_id, as_of)
+    for item in body["indicators"]:
+        item["wms_layer"] = wms_layer_names(item["metric"]["code"])  # the WMS layers that map it, or None
+    return body

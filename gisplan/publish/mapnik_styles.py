@@ -5,7 +5,8 @@ the full table, a SQL subquery that Mapnik filters with ``!bbox!`` so the spatia
 and one style per geometry kind: the layer's rules in file order, first match wins, then the
 default symbol. Labels are a separate style (drawn above the symbols), in a Cyrillic-capable font,
 shown only at large scales. ``style.min_zoom`` becomes the layer's maximum scale denominator.
-The same :func:`categories` drive the legend.
+The same :func:`categories` drive the legend. Computed gap and indicator layers are added by
+:mod:`.choropleth_styles`.
 """
 
 from __future__ import annotations
@@ -178,6 +179,11 @@ def map_xml(sources: list[LayerSource], db: dict[str, str]) -> str:
     """A Mapnik XML map of ``sources`` in drawing order; srs, size and extent are set per request."""
     root = ET.Element("Map", srs="epsg:4326", **{"buffer-size": str(BUFFER_PX)})
     for source in sources:
+        if not isinstance(source, LayerSource):  # a computed gap / indicator layer
+            from .choropleth_styles import add_choropleth
+
+            add_choropleth(root, source)
+            continue
         style_names = _add_styles(root, source)
         layer = ET.SubElement(root, "Layer", name=source.layer.name, srs="epsg:4326")
         max_scale = _scale_limit(source.layer)

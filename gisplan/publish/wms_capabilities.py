@@ -15,6 +15,8 @@ from urllib.parse import urlencode
 
 from ..catalog import LayerSpec
 from ..settings import WmsSettings
+from .choropleth_layers import GROUP_TEXT, ChoroplethLayer
+from .choropleth_legend import legend_size as choropleth_legend_size
 from .crs import SUPPORTED, service_crs, transform_bounds
 from .sources import LayerSource
 from .templating import render
@@ -91,10 +93,35 @@ def _layer_context(entry: LayerEntry, url: str, base: str, version: str, lang: s
     }
 
 
+def _computed_context(layer: ChoroplethLayer, url: str, version: str, lang: str) -> dict:
+    """A computed (gap / indicator) layer: no ISO record of its own; its legend lists the classes."""
+    width, height = choropleth_legend_size(layer, lang)
+    return {
+        "name": layer.name, "title": getattr(layer.title, lang), "abstract": getattr(layer.abstract, lang),
+        "keywords": layer.keywords[lang], "identifiers": [layer.name], "metadata_urls": [],
+        "legend": {"width": width, "height": height, "href": _legend_href(url, version, layer.name, lang)},
+        "max_scale": None, "scale_hint": None,
+    }
+
+
+def _groups(computed: list[ChoroplethLayer], url: str, version: str, lang: str) -> list[dict]:
+    """The parent layers «Прогалини» and «Індикатори» (no Name: not drawn as one) with their layers."""
+    groups = []
+    for kind in ("gap", "indicator"):
+        members = [layer for layer in computed if layer.kind == kind]
+        if members:
+            text = GROUP_TEXT[kind]
+            groups.append({"title": getattr(text["title"], lang), "abstract": getattr(text["abstract"], lang),
+                           "layers": [_computed_context(m, url, version, lang) for m in members]})
+    return groups
+
+
 def capabilities(*, version: str, entries: list[LayerEntry], url: str, base: str, lonlat: tuple,
-                 settings: WmsSettings, lang: str, place: str | None, update_sequence: str) -> str:
+                 settings: WmsSettings, lang: str, place: str | None, update_sequence: str,
+                 computed: list[ChoroplethLayer] = ()) -> str:
     """The capabilities document. ``url`` is the service URL ending in ``?``, ``base`` the site's
-    origin (for metadata links), ``place`` the громада's name for ``/{code}/ows``."""
+    origin (for metadata links), ``place`` the громада's name for ``/{code}/ows``; ``computed`` the
+    gap and indicator layers the caller may see, grouped under two parent layers."""
     title = settings.title_uk if lang == "uk" else settings.title_en
     abstract = settings.abstract_uk if lang == "uk" else settings.abstract_en
     if place:
@@ -118,7 +145,7 @@ def capabilities(*, version: str, entries: list[LayerEntry], url: str, base: str
     return render(
         f"wms_capabilities_{version.replace('.', '_')}.xml",
         version=version, url=url, service=service, inspire=inspire, root=root, layers=layers,
-        crs_codes=SUPPORTED, map_formats=ADVERTISED_MAP_FORMATS, info_formats=INFO_FORMATS,
+        groups=_groups(list(computed), url, version, lang), crs_codes=SUPPORTED, map_formats=ADVERTISED_MAP_FORMATS, info_formats=INFO_FORMATS,
         style_title=STYLE_TITLE[lang], authority={"name": "gisplan", "url": f"{base}/metadata/"},
         update_sequence=update_sequence,
     )

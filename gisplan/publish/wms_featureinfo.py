@@ -73,6 +73,13 @@ def query(conn: Connection, request: InfoRequest, sources: list[LayerSource]) ->
     """Features of the queried layers under the pixel, topmost layer first, nearest first."""
     found: list[FoundFeature] = []
     for source in reversed(sources):  # the last layer drawn is on top
+        if not isinstance(source, LayerSource):  # a computed gap / indicator layer, kept in memory
+            from .choropleth_info import query as computed
+
+            found += computed(request, source, request.feature_count - len(found))
+            if len(found) >= request.feature_count:
+                break
+            continue
         box, (lon, lat) = _search_box(request, source)
         columns = "".join(f', t."{c}"' for c in source.columns)
         geom = source.geometry_sql
@@ -112,6 +119,19 @@ def _shown(source: LayerSource, column: str, value, lang: str) -> str:
     return f"{value}{unit}"
 
 
+def _plain_shown(value, lang: str) -> str:
+    """A computed layer's value as a person reads it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return {"uk": ("так", "ні"), "en": ("yes", "no")}[lang][0 if value else 1]
+    if isinstance(value, float):
+        return f"{value:.3f}".rstrip("0").rstrip(".")
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
 def _groups(features: list[FoundFeature], sources: list[LayerSource], lang: str) -> list[dict]:
     by_name = {s.layer.name: s for s in sources}
     groups: list[dict] = []
@@ -119,6 +139,12 @@ def _groups(features: list[FoundFeature], sources: list[LayerSource], lang: str)
         source = by_name[f.layer]
         if not groups or groups[-1]["name"] != f.layer:
             groups.append({"name": f.layer, "title": getattr(source.layer.title, lang), "features": []})
+        if not isinstance(source, LayerSource):  # a computed gap / indicator layer
+            from .choropleth_info import rows as computed_rows
+
+            rows = computed_rows(source, f.properties, lang, _plain_shown)
+            groups[-1]["features"].append({"id": f.id, "rows": rows})
+            continue
         rows = [{"name": c, "label": source.layer.label(c, lang), "value": _shown(source, c, f.properties.get(c), lang),
                  "raw": "" if f.properties.get(c) is None else str(f.properties.get(c))}
                 for c in source.columns]

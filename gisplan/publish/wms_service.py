@@ -142,12 +142,33 @@ def visible_names(engine: Engine, scope: Scope) -> frozenset[str]:
     return CACHE.get(("layers", str(engine.url), scope.key), query)
 
 
+def visible_computed(engine: Engine, scope: Scope) -> frozenset[str]:
+    """Names of the computed (gap / indicator) layers the scope may see (:mod:`.choropleth_data`),
+    from the dataset table only. Cached for :data:`CACHE`'s seconds."""
+    from .choropleth_data import visible_layers
+
+    def query():
+        with engine.connect() as conn:
+            return frozenset(layer.name for layer in visible_layers(conn, scope))
+
+    return CACHE.get(("computed", str(engine.url), scope.key), query)
+
+
 def _requested(engine: Engine, scope: Scope, names, locator: str) -> list[LayerEntry]:
-    """The requested layers, in request order; LayerNotDefined for one the caller may not see."""
+    """The requested layers, in request order; LayerNotDefined for one the caller may not see.
+    A computed layer comes with its data, computed now or kept from before (:mod:`.choropleth_data`)."""
+    from .choropleth_layers import is_choropleth
+
     cat = catalog()
-    visible = visible_names(engine, scope)
-    entries = [LayerEntry(layer_source(cat.get(n), scope)) for n in dict.fromkeys(names)
-               if n in visible and n in cat]
+    plain = [n for n in dict.fromkeys(names) if not is_choropleth(n)]
+    computed = [n for n in dict.fromkeys(names) if is_choropleth(n)]
+    visible = visible_names(engine, scope) if plain else frozenset()
+    entries = [LayerEntry(layer_source(cat.get(n), scope)) for n in plain if n in visible and n in cat]
+    if computed:
+        from .choropleth_data import choropleth_source
+
+        shown = visible_computed(engine, scope)
+        entries += [LayerEntry(choropleth_source(engine, n, scope)) for n in computed if n in shown]
     return _pick(entries, names, locator)
 
 
@@ -156,13 +177,16 @@ def _get_capabilities(endpoint: Endpoint, params: dict[str, str]) -> OwsResponse
     fmt = (params.get("FORMAT") or "").strip().lower()
     if fmt and fmt not in ("text/xml", "application/xml", "application/vnd.ogc.wms_xml"):
         raise WmsError(f"FORMAT {params['FORMAT']!r} is not offered for capabilities", "InvalidFormat", "FORMAT")
+    from .choropleth_data import visible_layers
+
     with endpoint.engine.connect() as conn:
         entries, sequence = _visible(conn, endpoint.scope)
+        computed = visible_layers(conn, endpoint.scope)
         lonlat = _extent(conn, endpoint.scope)
     place = hromada_name(endpoint.engine, endpoint.scope.hromada) if endpoint.scope.hromada else None
     body = capabilities(version=version, entries=entries, url=endpoint.service_url, base=endpoint.base,
                         lonlat=lonlat, settings=wms_settings(), lang=language(params), place=place,
-                        update_sequence=sequence)
+                        update_sequence=sequence, computed=computed)
     media_type = "text/xml" if version == "1.3.0" else "application/vnd.ogc.wms_xml"
     return OwsResponse(body.encode("utf-8"), f"{media_type}; charset=utf-8")
 
@@ -201,8 +225,17 @@ def _get_legend_graphic(endpoint: Endpoint, params: dict[str, str]) -> OwsRespon
     if fmt != "image/png":
         raise WmsError(f"FORMAT {params.get('FORMAT')!r} is not offered for legends; use image/png",
                        "InvalidFormat", "FORMAT")
-    entry = _requested(endpoint.engine, endpoint.scope, [name], "LAYER")[0]
     transparent = parse_bool(params, "TRANSPARENT", default=True)
+    from .choropleth_layers import choropleth_layers, is_choropleth
+
+    if is_choropleth(name):  # the classes need no data: the layer is only checked to be visible
+        if name not in visible_computed(endpoint.engine, endpoint.scope):
+            raise WmsError(f"layer {name!r} is not defined", "LayerNotDefined", "LAYER")
+        from . import choropleth_legend
+
+        return OwsResponse(choropleth_legend.legend_png(choropleth_layers()[name], language(params), transparent),
+                           "image/png")
+    entry = _requested(endpoint.engine, endpoint.scope, [name], "LAYER")[0]
     return OwsResponse(legend_png(entry.source, language(params), transparent), "image/png")
 
 
