@@ -108,12 +108,15 @@ class Cluster:
     def bindir(self) -> Path:
         return find_bindir(self.settings.pg_bindir)
 
-    def _run(self, args: list[str], check: bool = True, timeout: int | None = None) -> subprocess.CompletedProcess:
+    def _run(self, args: list[str], check: bool = True, timeout: int | None = None,
+             env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
         kwargs: dict = dict(capture_output=True, text=True, timeout=timeout, cwd=str(self.home))
+        if env:
+            kwargs["env"] = {**os.environ, **env}
         if self.os_user:
             pw = pwd.getpwnam(self.os_user)
             kwargs.update(user=pw.pw_uid, group=pw.pw_gid, extra_groups=[])
-            kwargs["env"] = {**os.environ, "HOME": str(self.home), "USER": self.os_user}
+            kwargs["env"] = {**os.environ, **(env or {}), "HOME": str(self.home), "USER": self.os_user}
         proc = subprocess.run(args, **kwargs)
         if check and proc.returncode != 0:
             detail = (proc.stderr or proc.stdout).strip().splitlines()
@@ -178,6 +181,12 @@ class Cluster:
             "max_connections = 100\n"
             "shared_buffers = 128MB\n"
             "fsync = on\n"
+            "# streaming replicas (gisplan db replica, issue 17); initdb's pg_hba.conf already lets\n"
+            "# the superuser connect for replication from 127.0.0.1 with its password\n"
+            "wal_level = replica\n"
+            "max_wal_senders = 10\n"
+            "wal_keep_size = 256MB\n"
+            "hot_standby = on\n"
         )
         # postgresql.conf includes this file; it is owned by the cluster user
         self._run(["/bin/sh", "-c", f"cat > '{conf}' <<'EOF'\n{text}EOF"])
@@ -293,7 +302,51 @@ class Cluster:
             return row[0] if row else None
 
     def _ensure_database(self, info: ClusterInfo) -> None:
+        if self.is_standby():
+            return  # read-only: its databases come from the primary
         self.create_database(info.database, info)
+
+    # ---------------------------------------------------------------- replicas
+    def is_standby(self) -> bool:
+        return (self.datadir / "standby.signal").is_file()
+
+    def init_replica(self, primary: "Cluster") -> ClusterInfo:
+        """Make this cluster a streaming replica of the running ``primary`` (``pg_basebackup -R``,
+        run as the cluster's OS user), on a port of its own; :meth:`start` then starts it as a hot
+        standby. The roles and password are the primary's (the data directory is its copy)."""
+        if self.initialized():
+            if not self.is_standby():
+                raise DatabaseError(f"{self.datadir} holds a cluster that is not a replica")
+            return self.info()  # type: ignore[return-value]
+        source = primary.start()
+        self._ensure_os_user()
+        self._prepare_home()
+        if self.datadir.exists():
+            shutil.rmtree(self.datadir)
+        self._run([
+            str(self.bindir / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(source.port), "-U", SUPERUSER,
+            "-D", str(self.datadir), "-R", "-X", "stream", "--checkpoint=fast", "--no-password",
+        ], env={"PGPASSWORD": source.password}, timeout=600)
+        info = ClusterInfo(port=free_port(), password=source.password, database=source.database,
+                           os_user=self.os_user)
+        self._write_port(info.port)  # replaces the primary's port and socket directory in the copy
+        self._save(info)
+        return info
+
+    def current_lsn(self) -> str:
+        """The primary's current WAL position."""
+        return self._sql(self.info(), "postgres", "SELECT pg_current_wal_lsn()::text")  # type: ignore[arg-type]
+
+    def wait_for_replay(self, primary: "Cluster", timeout: float = 60) -> None:
+        """Until this standby has replayed everything the primary had written when called."""
+        target = primary.current_lsn()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._sql(self.info(), "postgres",  # type: ignore[arg-type]
+                         f"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn"):
+                return
+            time.sleep(0.1)
+        raise DatabaseError(f"the replica in {self.datadir} did not replay up to {target} in {timeout:.0f} s")
 
     def create_database(self, name: str, info: ClusterInfo | None = None, postgis: bool = True) -> str:
         """Create a database (with PostGIS unless told otherwise) in this cluster; returns its URL."""

@@ -109,6 +109,8 @@ def collection_document(endpoint: Endpoint, info: CollectionInfo) -> dict:
         link(endpoint.url(f"{path}/items", f="html"), "items", HTML, "Об’єкти / Features (HTML)"),
         link(endpoint.url(f"{path}/queryables"), "http://www.opengis.net/def/rel/ogc/1.0/queryables",
              SCHEMA, "Властивості для фільтрів / Queryables"),
+        link(endpoint.url(f"{path}/tiles"), "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", JSON,
+             "Векторні тайли (OGC API – Tiles) / Vector tiles"),
         licence_link(),
         *dataset_links(endpoint, info),
     ]

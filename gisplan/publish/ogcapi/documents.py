@@ -46,13 +46,17 @@ def landing(endpoint: Endpoint) -> dict:
             link(endpoint.url("/api", f="html"), "service-doc", HTML, "Документація API / API documentation"),
             link(endpoint.url("/conformance"), "conformance", JSON, "Відповідність стандартам / Conformance"),
             link(endpoint.url("/collections"), "data", JSON, "Колекції / Collections"),
+            link(endpoint.url("/tileMatrixSets"), "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", JSON,
+                 "Набори матриць тайлів / Tile matrix sets"),
             licence_link(),
         ],
     }
 
 
 def conformance() -> dict:
-    return {"conformsTo": list(CONFORMANCE)}
+    from .tiles import CONFORMANCE as TILES
+
+    return {"conformsTo": [*CONFORMANCE, *TILES]}
 
 
 def collections_list(endpoint: Endpoint, infos: list[CollectionInfo]) -> dict:

@@ -1,14 +1,17 @@
 """Tiles for the routes: the address checked, the state read (ETag), the cache asked, PostGIS last.
 
-One :class:`TileService` per database (engine): it holds the dataset extents and the tile cache.
+One :class:`TileService` per database (engine): it holds the dataset extents and the tile caches: a
+small LRU in the process in front of the tile files shared by every worker process.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from ...catalog import catalog
 from ...errors import GisplanError
@@ -16,6 +19,7 @@ from ...settings import TileSettings, tile_settings
 from ..sources import Scope, layer_source
 from .cache import TileCache
 from .encode import TileOptions, encode_tile
+from .file_cache import FileTileCache
 from .grid import TileAddress
 from .state import DatasetExtents, TileState, tile_state
 
@@ -41,7 +45,17 @@ class TileService:
         s = self.settings
         self.options = TileOptions(extent=s.extent, buffer=s.buffer, simplify_cells=s.simplify_cells)
         self.cache = TileCache(int(s.cache_mb * 1024 * 1024))
+        self.shared = FileTileCache(s.cache_directory(), int(s.shared_cache_mb * 1024 * 1024)) \
+            if s.shared_cache_mb > 0 else None
         self.extents = DatasetExtents()
+        self._identity: str | None = None
+
+    def identity(self, conn) -> str:
+        """The database's identity in the shared cache's keys (one per database, the same on its
+        replica): the cluster's system identifier and the database's oid, read once."""
+        if self._identity is None:
+            self._identity = database_identity(conn)
+        return self._identity
 
     def address(self, z: str, x: str, y: str) -> TileAddress:
         return TileAddress.parse(z, x, y, self.settings.min_zoom, self.settings.max_zoom)
@@ -62,9 +76,25 @@ class TileService:
             key = ("tile", state.digest)
             data = self.cache.get(key)
             if data is None:
-                data, _ = encode_tile(conn, source, address, self.options)
+                shared_key = f"{state.digest}-{self.identity(conn)}"
+                data = self.shared.get(shared_key) if self.shared else None
+                if data is None:
+                    data, _ = encode_tile(conn, source, address, self.options)
+                    if self.shared:
+                        self.shared.put(shared_key, data)
                 self.cache.put(key, data)
         return Tile(state, data)
+
+
+def database_identity(conn: Connection) -> str:
+    try:
+        with conn.begin_nested():
+            row = conn.execute(text("SELECT (SELECT system_identifier FROM pg_control_system()), "
+                                    "(SELECT oid FROM pg_database WHERE datname = current_database())")).one()
+        return hashlib.sha256(f"{row[0]}/{row[1]}".encode()).hexdigest()[:16]
+    except DBAPIError:  # pg_control_system() not granted to this role: the server's address instead
+        url = conn.engine.url
+        return hashlib.sha256(f"{url.host}:{url.port}/{url.database}".encode()).hexdigest()[:16]
 
 
 _SERVICES: dict[int, TileService] = {}
