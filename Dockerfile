@@ -4,11 +4,17 @@ FROM node:20-bookworm-slim AS web-assets
 WORKDIR /web
 COPY web/package.json web/package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error \
- && mkdir -p vendor/leaflet vendor/geographiclib \
+ && mkdir -p vendor/leaflet vendor/geographiclib vendor/geoman \
  && cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
       node_modules/leaflet/dist/images node_modules/leaflet/LICENSE vendor/leaflet/ \
  && cp node_modules/geographiclib-geodesic/geographiclib-geodesic.min.js \
-      node_modules/geographiclib-geodesic/LICENSE.txt vendor/geographiclib/
+      node_modules/geographiclib-geodesic/LICENSE.txt vendor/geographiclib/ \
+ && cp node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.min.js \
+      node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css \
+      node_modules/@geoman-io/leaflet-geoman-free/LICENSE vendor/geoman/ \
+ && mkdir -p vendor/maplibre && cp node_modules/maplibre-gl/dist/maplibre-gl.mjs \
+      node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs node_modules/maplibre-gl/dist/maplibre-gl.css \
+      node_modules/maplibre-gl/LICENSE.txt vendor/maplibre/
 
 FROM python:3.11-slim-bookworm
 

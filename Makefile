@@ -34,11 +34,17 @@ $(WEB_VENDOR): web/package.json web/package-lock.json
 	@command -v npm >/dev/null || $(MAKE) --no-print-directory system-deps APT_PACKAGES="nodejs npm"
 	@command -v npm >/dev/null || { echo "gisplan: error: npm (Node.js) is needed to build web/static/vendor"; exit 1; }
 	cd web && npm ci --no-audit --no-fund --loglevel=error
-	rm -rf web/static/vendor && mkdir -p web/static/vendor/leaflet web/static/vendor/geographiclib
+	rm -rf web/static/vendor && mkdir -p web/static/vendor/leaflet web/static/vendor/geographiclib web/static/vendor/geoman
 	cp -r web/node_modules/leaflet/dist/leaflet.js web/node_modules/leaflet/dist/leaflet.css \
 	  web/node_modules/leaflet/dist/images web/node_modules/leaflet/LICENSE web/static/vendor/leaflet/
 	cp web/node_modules/geographiclib-geodesic/geographiclib-geodesic.min.js \
 	  web/node_modules/geographiclib-geodesic/LICENSE.txt web/static/vendor/geographiclib/
+	cp web/node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.min.js \
+	  web/node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css \
+	  web/node_modules/@geoman-io/leaflet-geoman-free/LICENSE web/static/vendor/geoman/
+	mkdir -p web/static/vendor/maplibre && cp web/node_modules/maplibre-gl/dist/maplibre-gl.mjs \
+	  web/node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs web/node_modules/maplibre-gl/dist/maplibre-gl.css \
+	  web/node_modules/maplibre-gl/LICENSE.txt web/static/vendor/maplibre/
 	@touch $@
 
 # Debian packages: installed with apt-get when root, otherwise the command to run is printed.

@@ -9,13 +9,50 @@ from sqlalchemy import Connection, Engine
 
 from gisplan.accounts import User, user_for_token
 from gisplan.db.engine import get_engine
-from gisplan.settings import server_settings
+from gisplan.db.replica import PRIMARY, ReplicaRouter, make_replica_engine
+from gisplan.settings import database_settings, server_settings
+
+from .audit_middleware import note_user
+from .csrf import check_csrf
 
 SESSION_COOKIE = "gisplan_session"
 
 
-def engine_dep(request: Request) -> Engine:
+def primary_engine(request: Request) -> Engine:
+    """The primary database: writes, version checks, sign-in and every signed-in user's request."""
     return getattr(request.app.state, "engine", None) or get_engine()
+
+
+def db_router(request: Request) -> ReplicaRouter:
+    """The app's :class:`ReplicaRouter`, made on first use (the replica: ``app.state.replica_engine``
+    given by tests, else ``GISPLAN_DATABASE_REPLICA_URL`` when the app runs on the settings' database)."""
+    state = request.app.state
+    found = getattr(state, "db_router", None)
+    if found is None:
+        replica = getattr(state, "replica_engine", None)
+        settings = database_settings()
+        if replica is None and getattr(state, "engine", None) is None and settings.database_replica_url:
+            replica = make_replica_engine(settings.database_replica_url)
+        found = state.db_router = ReplicaRouter(primary_engine(request), replica,
+                                                settings.database_replica_check_seconds)
+    return found
+
+
+def anonymous_read(request: Request) -> bool:
+    """No credentials and a reading method: the request may be answered from the replica."""
+    return request.method in ("GET", "HEAD") and _bearer(request) is None \
+        and not request.cookies.get(SESSION_COOKIE)
+
+
+def engine_dep(request: Request) -> Engine:
+    """The database of this request: the replica for an anonymous read (when one is configured and
+    up), the primary otherwise; the choice is named in the ``X-Gisplan-Database`` response header."""
+    if anonymous_read(request):
+        engine, name = db_router(request).engine_for_anonymous_read()
+    else:
+        engine, name = primary_engine(request), PRIMARY
+    request.state.gisplan_database = name
+    return engine
 
 
 def read_conn(engine: Annotated[Engine, Depends(engine_dep)]) -> Iterator[Connection]:
@@ -23,7 +60,7 @@ def read_conn(engine: Annotated[Engine, Depends(engine_dep)]) -> Iterator[Connec
         yield conn
 
 
-def write_conn(engine: Annotated[Engine, Depends(engine_dep)]) -> Iterator[Connection]:
+def write_conn(engine: Annotated[Engine, Depends(primary_engine)]) -> Iterator[Connection]:
     """One transaction per request: committed when the route returns, rolled back on error."""
     with engine.begin() as conn:
         yield conn
@@ -39,8 +76,10 @@ def _bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def optional_user(request: Request, engine: Annotated[Engine, Depends(engine_dep)]) -> User | None:
-    """The caller: a bearer token (API) or a session cookie (pages); None when anonymous."""
+def optional_user(request: Request, engine: Annotated[Engine, Depends(primary_engine)]) -> User | None:
+    """The caller: a bearer token (API) or a session cookie (pages); None when anonymous.
+
+    A write signed in by the cookie must carry the session's CSRF token (api/csrf.py)."""
     token = _bearer(request)
     kind = "api"
     if token is None:
@@ -48,10 +87,13 @@ def optional_user(request: Request, engine: Annotated[Engine, Depends(engine_dep
         kind = "session"
     if not token:
         return None
+    if kind == "session":
+        check_csrf(request, token)
     with engine.begin() as conn:
         user = user_for_token(conn, token, kind)
     if user is None:
         raise HTTPException(401, "invalid or expired token", headers={"WWW-Authenticate": "Bearer"})
+    note_user(request.scope, user)  # who, for the audit log of changes (api/audit_middleware.py)
     return user
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
 from gisplan.accounts import AccountError
 from gisplan.errors import DatabaseError, GisplanError
@@ -45,3 +45,13 @@ def register(app: FastAPI) -> None:
                             status_code=400)
 
     app.add_exception_handler(DataError, data_error)
+
+    async def replica_lost(request: Request, exc: OperationalError):
+        """The read replica went away during an anonymous read (issue 17): 503, and the router has
+        marked it down, so the next request reads from the primary."""
+        if getattr(request.state, "gisplan_database", None) != "replica":
+            raise exc
+        return JSONResponse({"detail": "the read replica is unreachable; try again"}, status_code=503,
+                            headers={"Retry-After": "1"})
+
+    app.add_exception_handler(OperationalError, replica_lost)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 import gisplan
-from gisplan.settings import path_settings, server_settings
+from gisplan.default_secrets import refuse_default_secrets
+from gisplan.settings import database_settings, path_settings, server_settings
 
 from . import errors
+from .database_header import DatabaseHeaderMiddleware
 from .routes import auth, datasets, health, indicators, layers, pages, programs, ows, territory, transfer
 from .routes import metadata as metadata_routes
 from .routes import csw as csw_routes
@@ -23,10 +24,19 @@ from .routes import atom as atom_routes
 from .routes import downloads as downloads_routes
 from .routes import reports as reports_routes
 from .routes import tiles as tiles_routes
+from .routes import ogcapi_tiles as ogcapi_tiles_routes
+from .routes import national_map as national_map_routes
+from .routes import tokens as tokens_routes
+from .routes import audit as audit_routes
+from .audit_middleware import AuditMiddleware
+from .cors_policy import PublicServicesCORS
+from .rate_limit import RateLimitMiddleware
+from .security_headers import SecurityHeadersMiddleware
 
 
-def create_app(engine: Engine | None = None) -> FastAPI:
-    """Build the app; ``engine`` overrides the database of the settings (tests)."""
+def create_app(engine: Engine | None = None, replica_engine: Engine | None = None) -> FastAPI:
+    """Build the app; ``engine`` overrides the database of the settings (tests), ``replica_engine``
+    its streaming replica for anonymous reads (else ``GISPLAN_DATABASE_REPLICA_URL``)."""
     app = FastAPI(
         title="gisplan",
         version=gisplan.__version__,
@@ -34,13 +44,20 @@ def create_app(engine: Engine | None = None) -> FastAPI:
                     "GIS for the informatization programs of Ukrainian communities",
     )
     app.state.engine = engine
+    app.state.replica_engine = replica_engine
     s = server_settings()
-    app.add_middleware(CORSMiddleware, allow_origins=s.cors_origins, allow_methods=["GET"],
-                       allow_headers=["*"])
+    refuse_default_secrets(s.mode, database_settings().database_url)  # GISPLAN_MODE=production
+    # issue 16: CORS for the public services only, rate limits of anonymous callers, security headers
+    app.add_middleware(PublicServicesCORS, origins=s.cors_origins)
+    app.add_middleware(RateLimitMiddleware, per_minute=s.rate_limit_per_minute)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(DatabaseHeaderMiddleware, worker_header=s.workers > 1)
+    app.add_middleware(AuditMiddleware)  # every change by a signed-in user: who, what, when
     errors.register(app)
     for module in (health, layers, datasets, territory, auth, pages, programs, transfer, ows, indicators, metadata_routes, csw_routes,
                    public_pages, ogcapi_routes, gaps_routes, qr_routes, downloads_routes, atom_routes,
-                   workspace_routes, reports_routes, tiles_routes):
+                   workspace_routes, reports_routes, tiles_routes, tokens_routes, audit_routes,
+                   ogcapi_tiles_routes, national_map_routes):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(path_settings().web_dir / "static")), name="static")
     return app

@@ -210,10 +210,17 @@ def territory_load(
 
 
 # ---------------------------------------------------------------------- users
+def _audit(conn, action: str, target: str, **detail) -> None:
+    """Account changes made on the command line go to the audit log as user 'cli'."""
+    from .audit import record
+
+    record(conn, action, username="cli", target=target, detail=detail or None)
+
+
 @user_app.command("add")
 def user_add(
     username: str,
-    role: str = typer.Option("planner", help="admin, planner or viewer"),
+    role: str = typer.Option("planner", help="admin, planner, viewer or executor (of the projects it is assigned to)"),
     hromada: list[str] = typer.Option([], help="КАТОТТГ code of a громада (repeat for several)"),
     password: Optional[str] = typer.Option(None, help="default: asked for, or GISPLAN_NEW_PASSWORD"),
     full_name: Optional[str] = None,
@@ -231,20 +238,72 @@ def user_add(
         password = getpass.getpass("password: ")
     with get_engine().begin() as conn:
         user = add_user(conn, username, password, role, hromada, full_name)
+        _audit(conn, "user add", f"user/{username}", role=role, hromady=sorted(hromada))
     _echo(f"user {user.username} ({user.role}{', ' + ', '.join(sorted(user.hromady)) if user.hromady else ''})")
 
 
 @user_app.command("token")
-def user_token(username: str, name: str = typer.Option("cli", help="what the token is for")) -> None:
+def user_token(username: str, name: str = typer.Option("cli", help="what the token is for"),
+               expires_days: Optional[int] = typer.Option(None, help="valid this many days (default: until revoked)")
+               ) -> None:
     """Issue an API bearer token (printed once)."""
-    from .accounts import get_user, issue_token
+    from .accounts import get_user, issue_api_token
     from .db.engine import get_engine
 
     with get_engine().begin() as conn:
         user = get_user(conn, username)
         if user is None:
             raise GisplanError(f"no user {username!r}: create it with `gisplan user add`")
-        _echo(issue_token(conn, user, "api", name=name))
+        token, tid = issue_api_token(conn, user, name=name, expires_days=expires_days)
+        _audit(conn, "user token", f"user/{username}", token_id=tid, name=name, expires_days=expires_days)
+        _echo(token)
+
+
+@user_app.command("tokens")
+def user_tokens(username: Optional[str] = typer.Argument(None, help="one user's (default: everyone's)")) -> None:
+    """List API tokens: id, user, name, created, expires, last used (never the tokens themselves)."""
+    from .accounts import list_tokens
+    from .db.engine import get_engine
+
+    day = lambda v: v.strftime("%Y-%m-%d %H:%M") if v else "-"  # noqa: E731
+    with get_engine().connect() as conn:
+        for t in list_tokens(conn, username):
+            state = "expired" if t.expired else "active"
+            _echo(f"{t.id:6} {t.username:20} {t.name or '-':16} created {day(t.created_at)}  "
+                  f"expires {day(t.expires_at)}  used {day(t.last_used_at)}  {state}")
+
+
+@user_app.command("revoke")
+def user_revoke(token_id: int = typer.Argument(..., help="the id shown by `gisplan user tokens`")) -> None:
+    """Revoke an API token: it answers 401 from now on."""
+    from .accounts import revoke_token_id
+    from .db.engine import get_engine
+
+    with get_engine().begin() as conn:
+        if not revoke_token_id(conn, token_id):
+            raise GisplanError(f"no API token {token_id}: see `gisplan user tokens`")
+        _audit(conn, "user revoke", f"token/{token_id}")
+    _echo(f"revoked token {token_id}")
+
+
+@user_app.command("password")
+def user_password(username: str,
+                  password: Optional[str] = typer.Option(None, help="default: asked for, or GISPLAN_NEW_PASSWORD")) -> None:
+    """Set a user's password."""
+    import os
+
+    from .accounts import set_password
+    from .db.engine import get_engine
+
+    password = password or os.environ.get("GISPLAN_NEW_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            raise GisplanError("password: give --password or GISPLAN_NEW_PASSWORD (no terminal to ask on)")
+        password = getpass.getpass("password: ")
+    with get_engine().begin() as conn:
+        set_password(conn, username, password)
+        _audit(conn, "user password", f"user/{username}")
+    _echo(f"password of {username} changed")
 
 
 @user_app.command("list")
@@ -315,20 +374,45 @@ def demo_load(
 # ---------------------------------------------------------------------- serve
 @app.command("serve")
 def serve(host: Optional[str] = None, port: Optional[int] = None, reload: bool = False) -> None:
-    """Serve the web app and the API (GISPLAN_HOST / GISPLAN_PORT)."""
+    """Serve the web app and the API (GISPLAN_HOST / GISPLAN_PORT; GISPLAN_WORKERS processes)."""
     import uvicorn
 
     from .settings import server_settings
 
     s = server_settings()
     host, port = host or s.host, port or s.port
+    _refuse_default_secrets(s.mode)
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         try:
             probe.bind((host, port))
         except OSError as exc:
             raise GisplanError(f"cannot listen on {host}:{port} ({exc.strerror}): is another server running there? "
                                f"choose another with --port or GISPLAN_PORT") from None
-    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, reload=reload)
+    if s.workers > 1 and reload:
+        raise GisplanError("--reload runs one process: unset GISPLAN_WORKERS or drop --reload")
+    # N worker processes share the port; nothing one needs is kept in another (sessions in the
+    # database, tiles in files under GISPLAN_HOME, every cached answer keyed by change counters)
+    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, reload=reload,
+                workers=s.workers if s.workers > 1 else None)
+
+
+def _refuse_default_secrets(mode: str) -> None:
+    """GISPLAN_MODE=production: no known default database or admin password (gisplan/default_secrets.py)."""
+    from .default_secrets import refuse_default_secrets
+    from .settings import database_settings
+
+    if mode != "production":
+        return
+    engine = None
+    try:
+        from .db.engine import get_engine
+
+        engine = get_engine()
+        with engine.connect():
+            pass
+    except Exception:  # the database is checked again when the app starts; the settings are checked now
+        engine = None
+    refuse_default_secrets(mode, database_settings().database_url, engine)
 
 
 def main() -> None:

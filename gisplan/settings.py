@@ -9,6 +9,7 @@ import hashlib
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -48,8 +49,12 @@ class DatabaseSettings(BaseSettings):
     db_os_user: str = Field(default="gisplan", description="OS user of the private cluster as root.")
     db_name: str = "gisplan"
     db_start_timeout: int = 60
+    database_replica_url: str | None = Field(
+        default=None, description="A streaming replica of the database: anonymous reads go there (issue 17).")
+    database_replica_check_seconds: float = Field(
+        default=1.0, ge=0, description="How often a replica found down (or up) is probed again.")
 
-    @field_validator("database_url")
+    @field_validator("database_url", "database_replica_url")
     @classmethod
     def _driver(cls, v: str | None) -> str | None:
         """Accept the URL forms people paste (postgres://, postgresql://) and use psycopg 3."""
@@ -75,6 +80,19 @@ class ServerSettings(BaseSettings):
     max_page_size: int = 10_000
     default_page_size: int = 100
     max_upload_mb: int = Field(default=200, ge=1, description="Largest file accepted by POST /api/layers/{layer}/import")
+    workers: int = Field(default=1, ge=1, le=64, description="Worker processes of `gisplan serve` on its one port "
+                                                             "(issue 17); each answer then names its process "
+                                                             "in X-Gisplan-Worker")
+    # issue 16, hardening: login throttling and the deployment mode (see api/login_throttle.py,
+    # gisplan/default_secrets.py)
+    login_max_failures: int = Field(default=5, ge=1, description="Failed sign-ins per user name before a lockout")
+    login_max_failures_per_address: int = Field(default=20, ge=1, description="… per client address")
+    login_window_seconds: float = Field(default=900, gt=0, description="Failures older than this are forgotten")
+    login_lockout_seconds: float = Field(default=300, gt=0, description="How long a lockout lasts (Retry-After)")
+    rate_limit_per_minute: int = Field(
+        default=1200, ge=0, description="Anonymous requests a minute per client address (0: no limit)")
+    mode: Literal["development", "production"] = Field(
+        default="development", description="production: refuse to start with known default secrets")
 
     @field_validator("max_page_size")
     @classmethod
@@ -302,6 +320,13 @@ class TileSettings(BaseSettings):
                                                             "(0 switches it off)")
     cache_control: str = Field(default="public, max-age=60, must-revalidate",
                                description="Cache-Control of anonymous tiles and TileJSON")
+    shared_cache_mb: float = Field(default=256.0, ge=0, description="Bound of the tile files shared by the "
+                                                                    "worker processes, MB (0 switches it off)")
+    cache_dir: Path | None = Field(default=None, description="Where the shared tile files are kept "
+                                                            "(default: $GISPLAN_HOME/cache/tiles)")
+
+    def cache_directory(self) -> Path:
+        return self.cache_dir or (database_settings().home / "cache" / "tiles")
 
     @field_validator("max_zoom")
     @classmethod

@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# the whole session's anonymous requests come from one client address: no per-address rate limit
+# (tests/test_security.py installs its own)
+os.environ.setdefault("GISPLAN_RATE_LIMIT_PER_MINUTE", "0")
 BALAKLIIA = "UA63040010000010092"
 KHMILNYK = "UA05120170000013778"
 KREMENCHUK = "UA53020110000092487"
@@ -45,8 +48,10 @@ def cluster(test_home):
 
 
 @pytest.fixture(scope="session")
-def database_url(cluster):
+def database_url(cluster, test_home):
     url = os.environ.get("GISPLAN_TEST_DATABASE_URL") or cluster.create_database("gisplan_test")
+    # the tile files shared by worker processes (issue 17) of this session: in its own directory
+    os.environ.setdefault("GISPLAN_TILES_CACHE_DIR", str(test_home / "tile-cache"))
     from gisplan.settings import DatabaseSettings
 
     url = DatabaseSettings(database_url=url).database_url

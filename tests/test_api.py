@@ -11,7 +11,10 @@ BALAKLIIA_POINT = {"type": "Point", "coordinates": [36.8395, 49.4627]}
 def test_healthz(client):
     r = client.get("/healthz")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok", "database": "ok"}
+    body = r.json()
+    assert {k: body[k] for k in ("status", "database", "replica")} == {"status": "ok", "database": "ok",
+                                                                       "replica": "none"}
+    assert body["pid"] > 0  # the worker that answered (GISPLAN_WORKERS)
 
 
 def test_healthz_503_when_database_down():
@@ -124,7 +127,9 @@ def test_cookie_session(client, make_user):
     assert r.status_code == 200 and r.json()["hromady"] == [BALAKLIIA]
     assert "gisplan_session" in client.cookies
     assert client.get("/api/auth/me").json()["username"] == name
-    assert client.post("/api/auth/logout").status_code == 204
+    assert client.post("/api/auth/logout").status_code == 403  # no CSRF token (tests/test_security.py)
+    csrf = {"X-CSRF-Token": client.cookies["gisplan_csrf"]}
+    assert client.post("/api/auth/logout", headers=csrf).status_code == 204
     client.cookies.clear()
     assert client.get("/api/auth/me").status_code == 401
 

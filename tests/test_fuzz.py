@@ -47,8 +47,14 @@ def test_every_operation_is_fuzzed(api_schema):
     assert served == set(OPERATIONS)
 
 
+# operations that may revoke the very token they are sent with get a token of their own
+OWN_TOKEN_OPERATIONS = {"DELETE /api/auth/tokens/{token_id}"}
+
+
 @pytest.mark.parametrize("label", OPERATIONS)
-def test_no_server_error(api_schema, fuzz_token, label):
+def test_no_server_error(api_schema, fuzz_token, make_user, label):
+    if label in OWN_TOKEN_OPERATIONS:
+        fuzz_token = make_user("planner", (FUZZ_HROMADA,))[2]
     operation = api_schema.find_operation_by_label(label)
     assert operation is not None, label
     strategy = operation.as_strategy(GenerationMode.POSITIVE) | operation.as_strategy(GenerationMode.NEGATIVE)

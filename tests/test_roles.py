@@ -4,7 +4,7 @@ The role matrix walks ``app.routes`` (included routers flattened, as tests/test_
 write route added later fails here until it is given a request below (or listed as public with a
 reason). Every write route is sent a request that passes validation, with the ids of real demo
 objects of Хмільницька: anonymous → 401, a viewer of the громада → 403, a planner of another
-громада → 403. A 422 here would mean the rights check was never reached, so it fails the test.
+громада → 403, an executor of no project → 403. A 422 here would mean the rights check was never reached, so it fails the test.
 
 The leak test plants secret values (non-public and sensitive shelter fields, a row marked not
 public, a feature and an ISO title of an unpublished dataset) and greps every anonymous output
@@ -46,6 +46,12 @@ PUBLIC_WRITES = {
     ("POST", "/{}/shelters/reports"): "residents' problem reports, anonymous by design (rate-limited)",
 }
 
+# routes on the caller's own account: any signed-in user (viewers too), anonymous → 401
+OWN_ACCOUNT_WRITES = {
+    ("POST", "/api/auth/tokens"): "make an API token for myself (tests/test_security.py)",
+    ("DELETE", "/api/auth/tokens/{}"): "revoke one of my API tokens (tests/test_security.py)",
+}
+
 # routes where the object is looked up before the rights check, so a random id answers 404
 LOOKED_UP_FIRST = {
     ("POST", "/api/programs/imports/{}/review"):
@@ -83,6 +89,7 @@ class World:
     viewer: str
     stranger: str
     planner: str
+    executor: str = ""  # an executor assigned to no project (tests/test_security.py: one that is)
 
 
 def _first(conn, sql: str, **params):
@@ -99,6 +106,7 @@ def world(engine, app, make_user) -> World:
     _, _, viewer = make_user("viewer", (KHMILNYK,))
     _, _, stranger = make_user("planner", (BALAKLIIA,))
     _, _, planner = make_user("planner", (KHMILNYK,))
+    _, _, executor = make_user("executor", ())
     with engine.begin() as conn:
         program = _first(conn, "SELECT id FROM program WHERE hromada = :h ORDER BY id", h=KHMILNYK).id
         prio = _first(conn, "SELECT id, code FROM program_priority WHERE program_id = :p ORDER BY seq", p=program)
@@ -128,7 +136,7 @@ def world(engine, app, make_user) -> World:
                             "WHERE p.program_id = :p ORDER BY t.id DESC", p=program).id
     return World(program, prio.id, prio.code, task, project, indicator, shelter["id"],
                  shelter["properties"]["version"], tourist["id"], public, private, hidden,
-                 viewer, stranger, planner)
+                 viewer, stranger, planner, executor)
 
 
 def _geojson_upload() -> dict:
@@ -221,14 +229,15 @@ WRITE_SHAPES = sorted(_requests(_placeholder_world()))
 
 
 def test_every_write_route_is_in_the_matrix(app):
-    covered = set(WRITE_SHAPES) | set(PUBLIC_WRITES)
+    covered = set(WRITE_SHAPES) | set(PUBLIC_WRITES) | set(OWN_ACCOUNT_WRITES)
     missing = _write_routes(app) - covered
     assert missing == set(), f"give these write routes a request in tests/test_roles.py: {sorted(missing)}"
     stale = covered - _write_routes(app)
     assert stale == set(), f"no longer routes of the app: {sorted(stale)}"
 
 
-@pytest.mark.parametrize("who, expected", [("anonymous", 401), ("viewer", 403), ("stranger", 403)])
+@pytest.mark.parametrize("who, expected", [("anonymous", 401), ("viewer", 403), ("stranger", 403),
+                                           ("executor", 403)])
 @pytest.mark.parametrize("method, shape", WRITE_SHAPES)
 def test_write_route_refuses(client, world, method, shape, who, expected):
     url, kw = _requests(world)[(method, shape)]
@@ -240,6 +249,12 @@ def test_write_route_refuses(client, world, method, shape, who, expected):
     assert r.status_code in allowed, f"{who} {method} {url}: {r.status_code} {r.text[:300]}"
     if r.status_code == 401:
         assert r.headers.get("www-authenticate") == "Bearer"
+
+
+@pytest.mark.parametrize("method, shape", sorted(OWN_ACCOUNT_WRITES))
+def test_own_account_write_needs_a_user(client, method, shape):
+    r = client.request(method, shape.replace("{}", "1"), json={"name": "x"} if method == "POST" else None)
+    assert r.status_code == 401 and r.headers.get("www-authenticate") == "Bearer", r.text
 
 
 def test_refused_writes_changed_nothing(client, world):

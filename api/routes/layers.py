@@ -146,8 +146,8 @@ def _validated(schema, props: dict) -> dict:
 def create_feature(layer: Layer, conn: WriteConn, user: CurrentUser,
                    feature: Annotated[FeatureIn, Body()]):
     props = _validated(create_schema(layer.name), feature.properties)
-    if user.role == "viewer":
-        raise HTTPException(403, f"{user.username} is a viewer and may not change data")
+    if user.role in ("viewer", "executor"):
+        raise HTTPException(403, f"{user.username} is a {user.role} and may not change data")
     if props.get("hromada"):
         require_writer(user, props["hromada"])
     created = feats.create_feature(conn, layer.name, props, feature.geometry, user.username)

@@ -37,5 +37,5 @@ def index(request: Request, conn: ReadConn, user: OptionalUser):
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, error: int = 0, next: str = "/"):
     return templates.TemplateResponse(request, "login.html", {
-        "error": bool(error), "next": next, "attributions": attributions(), "user": None,
+        "error": error, "next": next,  # 1 wrong password, 2 locked out (api/login_throttle.py) "attributions": attributions(), "user": None,
     })

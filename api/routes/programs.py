@@ -406,7 +406,9 @@ def put_assignees(program_id: int, project_id: int, conn: WriteConn, user: Curre
             response_model=list[ReportPublic])
 @mapped
 def list_reports(program_id: int, project_id: int, conn: ReadConn, user: CurrentUser):
-    _readable(conn, program_id, user)
+    row = store.program_row(conn, program_id)
+    if not reporting.can_report(conn, user, row.hromada, project_id):  # the project's executor may
+        _readable(conn, program_id, user)
     return reporting.list_reports(conn, program_id, project_id)
 
 

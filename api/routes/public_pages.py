@@ -18,6 +18,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from markupsafe import Markup
 from starlette.convertors import Convertor, register_url_convertor
 
+from gisplan.csp import add_nonce
 from gisplan.attribution import attributions
 from gisplan.catalog import catalog
 from gisplan.maps.embed import embed_page
@@ -247,7 +248,7 @@ def embed_map(code: str, layer: str, conn: ReadConn, lang: Lang = None):
     if layer not in h["layers"] or layer not in catalog().layers:
         raise HTTPException(404, f"layer {layer} is not published for громада {code}")
     html = embed_page(conn, catalog().get(layer), code, h["name"], lang)
-    return HTMLResponse(html)
+    return HTMLResponse(add_nonce(html))  # folium inlines its scripts: they get this response's CSP nonce
 
 
 __all__ = ["router", "LANGUAGES"]

@@ -44,8 +44,8 @@ def import_layer(
     source_layer: Annotated[str | None, Form()] = None,
     points_from_polygons: Annotated[bool, Form()] = False,
 ):
-    if user.role == "viewer":
-        raise HTTPException(403, f"{user.username} is a viewer and may not change data")
+    if user.role in ("viewer", "executor"):
+        raise HTTPException(403, f"{user.username} is a {user.role} and may not change data")
     if hromada:
         require_writer(user, hromada)
     limit = _limit_bytes()

@@ -77,14 +77,20 @@ import_log = Table(
     Column("report", JSONB, comment="rejected rows with row number, field and reason"),
 )
 
-audit_log = Table(
+audit_log = Table(  # read by admins at GET /api/admin/audit (gisplan/audit, migration 0009)
     "audit_log", metadata,
     Column("id", BigInteger, Identity(), primary_key=True),
     Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("user_name", Text),
-    Column("action", Text, nullable=False),
-    Column("target", Text),
+    Column("user_name", Text, comment="who: the signed-in user, the name tried at a failed sign-in, or 'cli'"),
+    Column("action", Text, nullable=False, comment="sign-in, sign-out, publish …, or METHOD /route/{template}"),
+    Column("target", Text, comment="the object changed"),
     Column("detail", JSONB),
+    Column("ok", Boolean, nullable=False, server_default=text("true"), comment="false: a failed sign-in"),
+    Column("hromada", Text, comment="КАТОТТГ code concerned, when known"),
+    Column("status", Integer, comment="HTTP status of the answer (changes made through the web app)"),
+    Column("client", Text, comment="client address (sign-ins and changes by signed-in users)"),
+    Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_user_name_at", "user_name", "at"),
 )
 
 # ---------------------------------------------------------------- accounts
@@ -97,7 +103,7 @@ users = Table(
     Column("role", Text, nullable=False),
     Column("active", Boolean, nullable=False, server_default=text("true")),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    CheckConstraint("role IN ('admin', 'planner', 'viewer')", name="role"),
+    CheckConstraint("role IN ('admin', 'planner', 'viewer', 'executor')", name="role"),  # executor: migration 0009
     UniqueConstraint("username", name="uq_users_username"),
 )
 
