@@ -9,8 +9,6 @@ axe-core finds no WCAG 2.1 A/AA violation; the first view stays in its Slow-3G b
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,6 +18,7 @@ from sqlalchemy import text
 
 from gisplan.demo import BALAKLIIA, KREMENCHUK, load_demo
 from gisplan.residents.shelters import nearest_shelters
+from tests.live_server import live_server
 
 CHROMIUM = "/usr/bin/chromium"
 # no background traffic of the browser itself (updates, sync, safe-browsing lists)
@@ -38,22 +37,10 @@ SLOW_3G = {"offline": False, "latency": 2000, "downloadThroughput": 500 * 1024 /
 
 @pytest.fixture(scope="module")
 def server(app, engine):
-    import uvicorn
 
     load_demo(engine)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with live_server(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -207,7 +194,10 @@ def test_shelter_list_offline_after_one_visit(server, context):
         context.set_offline(False)
 
 
-def test_axe_finds_no_violation(server, context, qr_object):
+def test_axe_finds_no_violation(server, browser, qr_object):
+    # axe is injected as an inline script, which the pages' CSP (a nonce per response) refuses:
+    # this context lets the test's own script in; the other tests run under the CSP
+    context = browser.new_context(**PHONE, bypass_csp=True)
     page = context.new_page()
     axe = AXE.read_text(encoding="utf-8")
     for path, has_map in public_pages(qr_object) + [(f"/{BALAKLIIA}/embed/shelters", False)]:
@@ -218,6 +208,7 @@ def test_axe_finds_no_violation(server, context, qr_object):
         result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
         violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
         assert violations == [], f"{path}: {violations}"
+    context.close()
 
 
 def test_first_view_budget_on_slow_3g(server, browser):

@@ -8,117 +8,14 @@ gets no edit controls; no console errors; axe-core finds no WCAG 2.1 A/AA violat
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from gisplan.demo import BALAKLIIA, load_demo
-from gisplan.program import load_demo_programs
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-AXE = Path(__file__).resolve().parents[1] / "web" / "node_modules" / "axe-core" / "axe.min.js"
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "uk-UA"}
-
-
-@pytest.fixture(scope="module")
-def server(app, engine):
-    import uvicorn
-
-    load_demo(engine)
-    with engine.begin() as conn:
-        load_demo_programs(conn)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def accounts(make_user):
-    planner = make_user("planner", (BALAKLIIA,))
-    viewer = make_user("viewer", (BALAKLIIA,))
-    return {"planner": planner, "viewer": viewer}
-
-
-class Session:
-    """A signed-in page with its console errors."""
-
-    def __init__(self, browser, server, who):
-        self.ctx = browser.new_context(**DESKTOP)
-        self.page = self.ctx.new_page()
-        self.errors: list[str] = []
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.goto(f"{server}/{BALAKLIIA}/workspace")
-        assert "/login" in self.page.url  # anonymous: sent to sign in first
-        self.page.fill("input[name=username]", who[0])
-        self.page.fill("input[name=password]", who[1])
-        self.page.click("form button[type=submit]")
-        self.page.wait_for_url(f"**/{BALAKLIIA}/workspace")
-        self.page.wait_for_selector("#ws[data-ready]", timeout=180000)  # indicators may be recomputed after an edit
-        assert self.page.get_attribute("#ws", "data-ready") == "true", self.page.inner_text("#status")
-
-    def close(self):
-        self.ctx.close()
-
-
-@pytest.fixture(scope="module")
-def planner_page(browser, server, accounts):
-    """One signed-in page for the planner's tests, used in turn (one load: the indicators are
-    computed once, and each test starts where the previous left the page)."""
-    s = Session(browser, server, accounts["planner"])
-    yield s
-    s.close()
-
-
-@pytest.fixture(autouse=True)
-def _no_console_errors(request):
-    """Each test on the planner's page ends with no console error on it."""
-    yield
-    if "planner_page" in request.fixturenames:
-        session = request.getfixturevalue("planner_page")
-        errors, session.errors[:] = list(session.errors), []
-        assert errors == []
-
-
-@pytest.fixture()
-def viewer_page(browser, server, accounts):
-    s = Session(browser, server, accounts["viewer"])
-    yield s
-    assert s.errors == []
-    s.close()
-
-
-def _api(server, token, path, **kw):
-    r = httpx.get(server + path, headers={"Authorization": f"Bearer {token}"}, timeout=60, **kw)
-    r.raise_for_status()
-    return r.json()
+from tests.workspace_browser import (  # noqa: F401  (fixtures)
+    BALAKLIIA, DESKTOP, _api, _no_console_errors, accounts, browser, planner_page, run_axe, server, viewer_page,
+)
 
 
 def test_indicator_table_matches_the_api_and_its_map_loads(planner_page, server, accounts):
@@ -142,6 +39,17 @@ def test_indicator_table_matches_the_api_and_its_map_loads(planner_page, server,
         qr.click()
     assert resp.value.status == 200 and resp.value.headers["content-type"].startswith("image/png")
     legend = page.locator('#legend img[data-layer="tourist_objects"]')
+    legend.wait_for()
+    assert page.evaluate("img => img.complete && img.naturalWidth > 0", legend.element_handle())
+    # an indicator with a classed map (choropleth) in the WMS shows it with its legend
+    mapped = [i for i in progress["indicators"] if i.get("wms_layer")]
+    assert mapped, "the demo program has spatial indicators with a choropleth"
+    item = mapped[0]
+    computed = item["wms_layer"].get("settlements") or item["wms_layer"]["hromada"]
+    with page.expect_response(lambda r: "REQUEST=GETMAP" in r.url.upper() and computed.upper() in r.url.upper()) as resp:
+        page.locator(f'#indicators tbody tr[data-indicator="{item["indicator_id"]}"]').click()
+    assert resp.value.status == 200 and resp.value.headers["content-type"].startswith("image/png")
+    legend = page.locator(f'#legend img[data-layer="{computed}"]')
     legend.wait_for()
     assert page.evaluate("img => img.complete && img.naturalWidth > 0", legend.element_handle())
 
@@ -244,15 +152,12 @@ def test_other_hromada_is_forbidden(browser, server, make_user):
     page.goto(f"{server}/login?next=/{BALAKLIIA}/workspace")
     page.fill("input[name=username]", name)
     page.fill("input[name=password]", password)
-    with page.expect_response(lambda r: r.url.endswith(f"/{BALAKLIIA}/workspace")) as resp:
+    # the path, not the end of the URL: the sign-in POST goes to /login?next=/{code}/workspace
+    with page.expect_response(lambda r: urlsplit(r.url).path == f"/{BALAKLIIA}/workspace") as resp:
         page.click("form button[type=submit]")
     assert resp.value.status == 403
     ctx.close()
 
 
 def test_axe_finds_no_violation(planner_page):
-    page = planner_page.page
-    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
-    problems = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
-    assert problems == []
+    assert run_axe(planner_page.page) == []

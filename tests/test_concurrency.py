@@ -5,13 +5,12 @@ current version, and the history keeps every version.
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 
 import httpx
 import pytest
 
+from tests.live_server import live_server
 from tests.conftest import KHMILNYK, auth
 
 ROUNDS = 8
@@ -20,21 +19,8 @@ POINT = {"type": "Point", "coordinates": [27.8440, 49.5570]}
 
 @pytest.fixture(scope="module")
 def server(app):
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with live_server(app) as url:
+        yield url
 
 
 def _race(url: str, version: int, bodies: list[tuple[str, dict]]) -> list[httpx.Response]:

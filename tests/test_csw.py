@@ -5,10 +5,6 @@ GetRecordById, per-громада scope and exception reports.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-
 import pytest
 from lxml import etree
 from owslib.catalogue.csw2 import CatalogueServiceWeb
@@ -17,6 +13,7 @@ from sqlalchemy import select
 
 from gisplan.db.models import dataset
 from gisplan.demo import load_demo
+from tests.live_server import live_server
 from tests.conftest import BALAKLIIA, KHMILNYK, KREMENCHUK
 from tests.fixtures.schemas.extract import ensure as ensure_schemas
 
@@ -49,21 +46,8 @@ def demo(engine):
 
 @pytest.fixture(scope="module")
 def server(app, demo):
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with live_server(app) as url:
+        yield url
 
 
 def valid(schema, body: bytes) -> etree._Element:

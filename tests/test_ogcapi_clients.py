@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
-import threading
-import time
 
 import pytest
 
+from tests.live_server import live_server
 from tests.conftest import KHMILNYK
 from tests.test_ogcapi import SECRET_PHONE, pub_count, world  # noqa: F401  (the module's data fixture)
 
@@ -21,21 +19,9 @@ GDAL = pytest.mark.skipif(shutil.which("ogr2ogr") is None, reason="gdal-bin (Mak
 
 @pytest.fixture(scope="module")
 def server(app, world):  # noqa: F811
-    import uvicorn
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with live_server(app) as url:
+        yield url
 
 
 def _published_layers(engine, hromada: str | None) -> list[str]:

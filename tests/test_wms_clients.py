@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import io
 import shutil
-import socket
 import subprocess
-import threading
-import time
 
 import pytest
 from PIL import Image
 
+from tests.live_server import live_server
 from tests.test_wms import KYIV_LONLAT, world  # noqa: F401  (the module's data fixture)
 
 HALF = 1000.0  # metres around the Kyiv IT hub
@@ -21,21 +19,8 @@ HALF = 1000.0  # metres around the Kyiv IT hub
 
 @pytest.fixture(scope="module")
 def server(app):
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with live_server(app) as url:
+        yield url
 
 
 def _box_around_kyiv(code: str) -> tuple[float, float, float, float]:

@@ -8,15 +8,18 @@ of the громада (and admins) edit, viewers read, others are turned away.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
 from gisplan.attribution import attributions
-from gisplan.catalog import KATOTTG_RE, catalog
+from gisplan.catalog import KATOTTG_RE, LayerSpec, catalog
 from gisplan.db.models import territory
+from gisplan.ingest.import_history import recent_imports
 
-from ..deps import OptionalUser, ReadConn
+from ..deps import CurrentUser, OptionalUser, ReadConn, layer_dep
 from ..templates import templates
 
 router = APIRouter()
@@ -45,3 +48,13 @@ def workspace(code: str, request: Request, conn: ReadConn, user: OptionalUser):
         "layers": layers, "attributions": attributions(),
     })
 
+
+
+@router.get("/api/layers/{layer}/imports", tags=["import and export"],
+            summary="Recent imports into the layer within a громада, each with its report (readers of the громада)")
+def layer_imports(layer: Annotated[LayerSpec, Depends(layer_dep)], conn: ReadConn, user: CurrentUser,
+                  hromada: Annotated[str, Query(pattern=r"^UA\d{17}$", description="КАТОТТГ code of the громада")],
+                  limit: Annotated[int, Query(ge=1, le=50, description="how many, newest first")] = 10):
+    if not user.can_read(hromada):
+        raise HTTPException(403, f"{user.username} has no access to громада {hromada}")
+    return {"layer": layer.name, "hromada": hromada, "imports": recent_imports(conn, layer.name, hromada, limit)}

@@ -9,8 +9,13 @@
   const layerNames = new Set(Array.from(document.querySelectorAll("#layer-select option")).map(o => o.value));
 
   function say(text) { statusEl.textContent = text; }
+  // writes repeat the session's CSRF token (the gisplan_csrf cookie) in a header: see api/csrf.py
+  function csrfToken() { const m = document.cookie.match(/(?:^|;\s*)gisplan_csrf=([^;]*)/); return m ? decodeURIComponent(m[1]) : ""; }
   async function api(path, options) {
-    const r = await fetch(path, Object.assign({credentials: "same-origin", headers: {"Accept": "application/json"}}, options || {}));
+    const opts = Object.assign({credentials: "same-origin"}, options || {});
+    opts.headers = Object.assign({"Accept": "application/json"}, opts.headers || {});
+    if (!/^(GET|HEAD|OPTIONS)$/i.test(opts.method || "GET")) opts.headers["X-CSRF-Token"] = csrfToken();
+    const r = await fetch(path, opts);
     if (!r.ok) {
       let detail = r.statusText;
       try { const j = await r.json(); detail = j.detail || j.error || JSON.stringify(j); } catch (e) { /* not JSON */ }
@@ -49,6 +54,16 @@
   const layerMap = makeMap("layer-map");
   let overlay = null;
 
+  // The other workspace scripts (workspace-*.js) register here: loaders run at start-up, hooks when a
+  // layer is shown or a feature chosen. They share this page's one fetch wrapper (api).
+  const hooks = {layer: [], select: [], dataset: []};
+  const WS = window.gisplanWorkspace = {
+    code, canWrite, api, el, say, fmt, map, layerMap, loaders: [], program: null,
+    on(name, fn) { hooks[name].push(fn); },
+    emit(name, arg) { for (const fn of hooks[name]) { try { fn(arg); } catch (e) { say(e.message); } } },
+    reloadLayer: (...a) => loadLayer(...a),  // with a feature id: that row is chosen once shown
+  };
+
   // ------------------------------------------------------------------ indicators
   let registry = {};
   function sparkline(series) {
@@ -71,7 +86,10 @@
     document.querySelectorAll("#indicators tbody tr").forEach(r => r.classList.remove("selected"));
     row.classList.add("selected");
     const metric = registry[item.metric && item.metric.code] || {};
-    const layers = (metric.inputs || []).filter(n => layerNames.has(n) && n !== "hromady");
+    // the indicator's own classed map (choropleth) underneath, when the WMS has one, then its input layers
+    const wms = item.wms_layer || {};
+    const computed = wms.settlements || wms.hromada;
+    const layers = (computed ? [computed] : []).concat((metric.inputs || []).filter(n => layerNames.has(n) && n !== "hromady"));
     if (overlay) { map.removeLayer(overlay); overlay = null; }
     const legend = document.getElementById("legend");
     legend.replaceChildren();
@@ -149,6 +167,8 @@
     box.replaceChildren(el("h3", {}, "Історія / History: " + (f.properties.name || f.properties.code || f.id)));
     const hist = (await api("/api/layers/" + layer + "/features/" + f.id + "/history")).versions;
     const list = el("ol", {class: "history"});
+    list.append(el("li", {"data-current-version": f.properties.version}, "v" + f.properties.version +
+      " — поточна / current, " + (f.properties.updated_by || "") + ", " + (f.properties.updated_at || "").slice(0, 19).replace("T", " ")));
     for (const h of hist) {
       const item = el("li", {"data-version": h.version}, "v" + h.version + " — " + h.operation + ", " + (h.changed_by || "") + ", " + (h.changed_at || "").slice(0, 19).replace("T", " "));
       if (canWrite) {
@@ -163,7 +183,7 @@
       }
       list.append(item);
     }
-    if (!hist.length) list.append(el("li", {}, "Попередніх версій немає / no earlier versions"));
+    if (!hist.length) list.append(el("li", {class: "muted"}, "Попередніх версій немає / no earlier versions"));
     box.append(list);
   }
   async function moveFeature(layer, f, latlng) {
@@ -180,7 +200,7 @@
     } catch (e) { say("Не збережено / not saved: " + e.message); await loadLayer(); }
   }
   let layerGroup = null;
-  async function loadLayer() {
+  async function loadLayer(selectId) {
     const select = document.getElementById("layer-select");
     const layer = select.value;
     const isPoint = select.selectedOptions[0].dataset.geometry === "Point";
@@ -190,7 +210,10 @@
     delete body.dataset.layer;
     if (layerGroup) layerMap.removeLayer(layerGroup);
     const markers = {};
+    const shapes = {};
     layerGroup = L.geoJSON(features, {
+      style: () => ({color: "#4527a0", weight: 2, fillOpacity: 0.15}),
+      onEachFeature: (f, lyr) => { shapes[f.id] = lyr; },
       pointToLayer: (f, latlng) => {
         const m = L.marker(latlng, {draggable: canWrite && isPoint, keyboard: true, title: f.properties.name || f.properties.code || f.id,
           alt: f.properties.name || f.properties.code || f.id});
@@ -207,7 +230,9 @@
         document.querySelectorAll("#features-table tbody tr").forEach(r => r.classList.remove("selected"));
         row.classList.add("selected");
         if (markers[f.id]) layerMap.setView(markers[f.id].getLatLng(), 14);
+        else if (shapes[f.id] && shapes[f.id].getBounds && shapes[f.id].getBounds().isValid()) layerMap.fitBounds(shapes[f.id].getBounds(), {maxZoom: 15});
         showHistory(layer, f).catch(e => say(e.message));
+        WS.emit("select", {layer, feature: f, shape: shapes[f.id]});
       };
       row.addEventListener("click", pick);
       row.addEventListener("keydown", e => { if (e.key === "Enter") pick(); });
@@ -215,6 +240,11 @@
     }
     body.dataset.layer = layer;
     if (features.features.length && layerGroup.getBounds().isValid()) layerMap.fitBounds(layerGroup.getBounds(), {maxZoom: 13});
+    WS.emit("layer", {layer, geometry: select.selectedOptions[0].dataset.geometry, features});
+    if (selectId) {
+      const row = body.querySelector('tr[data-id="' + selectId + '"]');
+      if (row) row.click();
+    }
   }
 
   // ------------------------------------------------------------------ publishing
@@ -234,6 +264,8 @@
           catch (e) { say("Помилка / error: " + e.message); }
         }}, d.published ? "Зняти / withdraw" : "Опублікувати / publish"));
       }
+      if (canWrite) action.append(" ", el("button", {class: "small", type: "button", "data-metadata": d.layer,
+        onclick: () => WS.emit("dataset", d)}, "Метадані / metadata"));
       body.append(el("tr", {"data-layer": d.layer}, el("td", {}, d.layer), el("td", {class: "published"}, d.published ? "так / yes" : "ні / no"),
         el("td", {}, r ? r.label.uk + " / " + r.label.en : "—"), el("td", {}, r && r.deadline ? r.deadline : "—"), action));
     }
@@ -268,12 +300,13 @@
 
   // ------------------------------------------------------------------ start
   document.getElementById("layer-select").addEventListener("change", () => loadLayer().catch(e => say(e.message)));
-  (async () => {
+  document.addEventListener("DOMContentLoaded", async () => {
     try {
       await Promise.all([fitToHromada(map), fitToHromada(layerMap)]);
-      const program = await loadIndicators();
-      await Promise.all([loadCalendar(program), loadReports(), loadLayer(), loadDatasets(), loadQr()]);
+      const program = WS.program = await loadIndicators();
+      await Promise.all([loadCalendar(program), loadReports(), loadLayer(), loadDatasets(), loadQr(),
+        ...WS.loaders.map(fn => fn(program).catch(e => say("Помилка завантаження / loading error: " + e.message)))]);
       root.dataset.ready = "true";
     } catch (e) { say("Помилка завантаження / loading error: " + e.message); root.dataset.ready = "error"; }
-  })();
+  });
 })();
