@@ -30,6 +30,7 @@ from .routes import tokens as tokens_routes
 from .routes import audit as audit_routes
 from .audit_middleware import AuditMiddleware
 from .cors_policy import PublicServicesCORS
+from .private_cache import PrivateResponsesMiddleware
 from .rate_limit import RateLimitMiddleware
 from .security_headers import SecurityHeadersMiddleware
 
@@ -51,6 +52,7 @@ def create_app(engine: Engine | None = None, replica_engine: Engine | None = Non
     app.add_middleware(PublicServicesCORS, origins=s.cors_origins)
     app.add_middleware(RateLimitMiddleware, per_minute=s.rate_limit_per_minute)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(PrivateResponsesMiddleware)  # signed-in answers: Cache-Control private, Vary
     app.add_middleware(DatabaseHeaderMiddleware, worker_header=s.workers > 1)
     app.add_middleware(AuditMiddleware)  # every change by a signed-in user: who, what, when
     errors.register(app)

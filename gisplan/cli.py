@@ -151,6 +151,29 @@ def db_restore(file: Path = typer.Argument(..., help="a file made by `gisplan db
     _echo(f"database {name} restored from {file}")
 
 
+@app.command("backup")
+def backup_all(out: Path = typer.Option(..., "--out", help="the backup file (a tar: database, rasters, settings)")) -> None:
+    """Back up everything: the database (pg_dump custom format), the raster files and the settings."""
+    from .backup_bundle import backup_bundle
+    from .db.engine import database_url
+
+    r = backup_bundle(database_url(), out)
+    _echo(f"database {r.database} and {r.rasters} raster file(s) backed up to {r.path} ({r.size / 1024**2:.1f} MB)")
+
+
+@app.command("restore")
+def restore_all(file: Path = typer.Argument(..., help="a file made by `gisplan backup`")) -> None:
+    """Restore a `gisplan backup`: database (one transaction), raster files, and a settings comparison."""
+    from .backup_bundle import restore_bundle
+    from .db.engine import database_url
+    from .settings import raster_settings
+
+    r = restore_bundle(database_url(), file, raster_settings().directory())
+    _echo(f"database {r.database} and {r.rasters} raster file(s) restored from {file}")
+    if r.settings_differ:
+        _echo("settings that differ from the backup's (not changed): " + ", ".join(r.settings_differ))
+
+
 # -------------------------------------------------------------------- catalog
 @catalog_app.command("check")
 def catalog_check(directory: Optional[Path] = typer.Argument(None, help="default: GISPLAN_LAYERS_DIR")) -> None:

@@ -7,10 +7,15 @@ and a digest of the sorted rows), with the views and the sequences' positions.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import json
 import os
 import secrets
 import subprocess
 import sys
+import tarfile
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -105,3 +110,72 @@ def test_bad_files_are_refused_in_one_line(database_url, tmp_path):
     assert refused.returncode != 0 and "not a pg_dump custom-format backup" in refused.stderr
     into_dir = gisplan_cli(database_url, "db", "backup", "--out", str(tmp_path))
     assert into_dir.returncode != 0 and "--out" in into_dir.stderr and "directory" in into_dir.stderr
+
+
+# ------------------------------------------------ gisplan backup / restore: database + rasters + settings
+def test_full_backup_carries_rasters_and_settings(engine, database_url, fresh_url, tmp_path):
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+
+    from gisplan.rasters.registry import register
+
+    source = tmp_path / "signal.tif"
+    with rasterio.open(source, "w", driver="GTiff", width=4, height=4, count=1, dtype="float64",
+                       crs="EPSG:3035", transform=from_origin(5_300_000, 3_100_000, 100, 100)) as dst:
+        dst.write(np.arange(16, dtype="float64").reshape(4, 4) - 110, 1)
+    with engine.begin() as conn:
+        row = register(conn, source, "mobile_signal", dt.date(2026, 5, 1), source="backup test",
+                       directory=tmp_path / "store-a")
+    try:
+        bundle = tmp_path / "gisplan-backup.tar"
+        env_a = {"GISPLAN_RASTER_DIR": str(tmp_path / "store-a")}
+        made = gisplan_cli_env(database_url, env_a, "backup", "--out", str(bundle))
+        assert made.returncode == 0, made.stderr
+        with tarfile.open(bundle) as tar:
+            names = set(tar.getnames())
+            settings = json.load(tar.extractfile("settings.json"))
+        assert {"manifest.json", "database.dump", "settings.json"} <= names
+        assert any(n.startswith("rasters/") and n.endswith(Path(row["path"]).name) for n in names)
+        assert all(v in (None, "***") for k, v in settings.items() if "PASSWORD" in k)
+        assert "***@" in settings["GISPLAN_DATABASE_URL"] or settings["GISPLAN_DATABASE_URL"] is None
+
+        # a damaged bundle is refused before anything changes
+        damaged = tmp_path / "damaged.tar"
+        with tarfile.open(bundle) as src, tarfile.open(damaged, "w") as dst:
+            for m in src.getmembers():
+                data = src.extractfile(m).read()
+                if m.name.startswith("rasters/"):
+                    data = data[:-1] + bytes([data[-1] ^ 1])
+                dst.addfile(m, io.BytesIO(data))
+        before_fresh = snapshot(make_engine(fresh_url))
+        refused = gisplan_cli_env(fresh_url, {"GISPLAN_RASTER_DIR": str(tmp_path / "store-b")}, "restore", str(damaged))
+        assert refused.returncode != 0 and "damaged" in refused.stderr, refused.stderr
+        assert snapshot(make_engine(fresh_url)) == before_fresh
+        assert not (tmp_path / "store-b").exists()
+
+        restored = gisplan_cli_env(fresh_url, {"GISPLAN_RASTER_DIR": str(tmp_path / "store-b")}, "restore", str(bundle))
+        assert restored.returncode == 0, restored.stderr
+        assert "1 raster file(s) restored" in restored.stdout
+        assert "GISPLAN_RASTER_DIR" in restored.stdout  # the settings that differ are named
+        target = make_engine(fresh_url)
+        try:
+            before, after = snapshot(engine), snapshot(target)
+            differ = sorted(k for k in before if before[k] != after[k])
+            assert differ == ["public.raster_dataset"], differ  # only the raster paths moved
+            with target.connect() as conn:
+                new_path = conn.execute(text("SELECT path FROM raster_dataset WHERE id = :id"),
+                                        {"id": row["id"]}).scalar_one()
+            assert new_path.startswith(str(tmp_path / "store-b"))
+            assert Path(new_path).read_bytes() == Path(row["path"]).read_bytes()
+        finally:
+            target.dispose()
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM raster_dataset WHERE id = :id"), {"id": row["id"]})
+
+
+def gisplan_cli_env(url: str, extra: dict, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "GISPLAN_DATABASE_URL": url, **extra}
+    return subprocess.run([sys.executable, "-m", "gisplan", *args], capture_output=True, text=True, env=env,
+                          timeout=600)

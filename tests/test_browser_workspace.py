@@ -161,3 +161,25 @@ def test_other_hromada_is_forbidden(browser, server, make_user):
 
 def test_axe_finds_no_violation(planner_page):
     assert run_axe(planner_page.page) == []
+
+
+def test_planner_triages_a_residents_report(planner_page, server, accounts):
+    page, token = planner_page.page, accounts["planner"][2]
+    shelter = httpx.get(f"{server}/api/layers/shelters/features", params={"hromada": BALAKLIIA, "limit": 1},
+                        timeout=60).json()["features"][0]["id"]
+    sent = httpx.post(f"{server}/{BALAKLIIA}/shelters/reports", timeout=60, follow_redirects=False,
+                      data={"shelter_id": shelter, "problem": "locked", "comment": "зачинено вночі"})
+    assert sent.status_code == 303, sent.text
+    report = _api(server, token, f"/api/hromady/{BALAKLIIA}/shelter-reports")["reports"][0]
+    page.click("#reports-refresh")
+    row = page.locator(f'#reports-table tr[data-report-row="{report["id"]}"]')
+    row.wait_for()
+    assert "зачинено вночі" in row.inner_text()
+    row.locator("select").select_option("resolved")
+    row.locator("input[type=text]").fill("двері відчинено, графік на дверях")
+    with page.expect_response(lambda r: r.request.method == "PATCH" and "/shelter-reports/" in r.url) as resp:
+        row.locator("button").click()
+    assert resp.value.status == 200, resp.value.text()
+    page.wait_for_selector(f'#reports-table tr[data-report-row="{report["id"]}"] td.triage[data-saved="resolved"]')
+    again = _api(server, token, f"/api/hromady/{BALAKLIIA}/shelter-reports")["reports"][0]
+    assert (again["status"], again["note"]) == ("resolved", "двері відчинено, графік на дверях")

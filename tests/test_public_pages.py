@@ -131,6 +131,24 @@ def test_planners_read_the_reports(demo, client, make_user):
     assert (newest["shelter_id"], newest["problem"], newest["comment"]) == (shelter, "wrong_place",
                                                                              "вхід з двору")
     assert "client_key" not in newest
+    assert newest["status"] == "new" and newest["handled_by"] is None
+
+    # triage: the громада's planner sets the status and a note; others may not
+    triage = f"{url}/{newest['id']}"
+    change = {"status": "resolved", "note": "позначку на карті виправлено"}
+    assert client.patch(triage, json=change).status_code == 401
+    assert client.patch(triage, json=change, headers={"Authorization": f"Bearer {outsider}"}).status_code == 403
+    bad = client.patch(triage, json={"status": "done"}, headers={"Authorization": f"Bearer {planner}"})
+    assert bad.status_code == 422 and "status" in bad.text
+    elsewhere = client.patch(f"/api/hromady/{KREMENCHUK}/shelter-reports/{2**62}", json=change,
+                             headers={"Authorization": f"Bearer {planner}"})
+    assert elsewhere.status_code == 404
+    done = client.patch(triage, json=change, headers={"Authorization": f"Bearer {planner}"})
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "resolved" and done.json()["handled_at"] and "client_key" not in done.json()
+    again = client.get(url, headers={"Authorization": f"Bearer {planner}"}).json()["reports"][0]
+    assert (again["status"], again["note"]) == ("resolved", "позначку на карті виправлено")
+    assert again["handled_by"] == done.json()["handled_by"] != None  # noqa: E711
 
 
 def test_tourism_page_and_object_page(demo, client):

@@ -174,6 +174,8 @@ def _requests(w: World) -> dict[tuple[str, str], tuple[str, dict]]:
         ("POST", "/api/datasets/{}/{}/registration"):
             (f"/api/datasets/shelters/{KHMILNYK}/registration", {"json": {"status": "submitted"}}),
         ("PUT", "/api/hromady/{}/profile"): (f"/api/hromady/{KHMILNYK}/profile", {"json": {"email": "a@b.ua"}}),
+        ("PATCH", "/api/hromady/{}/shelter-reports/{}"):
+            (f"/api/hromady/{KHMILNYK}/shelter-reports/1", {"json": {"status": "resolved", "note": "x"}}),
         ("POST", "/api/hromady/{}/qr/{}/installed"):
             (f"/api/hromady/{KHMILNYK}/qr/{w.tourist_object}/installed", {"json": {"installed_at": "2025-05-01"}}),
         ("DELETE", "/api/hromady/{}/reports/{}"): (f"/api/hromady/{KHMILNYK}/reports/annual-2025.pdf", {}),

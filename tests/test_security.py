@@ -497,3 +497,36 @@ def test_executor_is_given_projects_not_hromady(engine):
 
     with engine.begin() as conn, pytest.raises(AccountError, match="executor"):
         add_user(conn, "executor-with-hromada", "long-password-1", "executor", [BALAKLIIA])
+
+
+# ------------------------------------------------------------------ caches never share signed-in answers
+@pytest.mark.parametrize("path", [
+    "/ogcapi/collections?f=json",
+    f"/{BALAKLIIA}/ows?SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.3.0",
+    "/tiles/hromady/6/37/21.mvt",
+    f"/api/hromady/{BALAKLIIA}/indicators",
+])
+def test_signed_in_responses_are_private_and_vary(demo, client, make_user, path):
+    _, _, token = make_user("planner", (BALAKLIIA,))
+    signed = client.get(path, headers=auth(token))
+    assert signed.status_code == 200, signed.text
+    assert "private" in signed.headers["cache-control"].split(", "), signed.headers["cache-control"]
+    assert "public" not in signed.headers["cache-control"]
+    vary = {v.strip().lower() for v in signed.headers["vary"].split(",")}
+    assert {"authorization", "cookie"} <= vary
+
+
+def test_anonymous_public_responses_stay_shareable(demo, client):
+    r = client.get("/tiles/hromady/6/37/21.mvt")
+    assert r.status_code == 200
+    assert "private" not in r.headers.get("cache-control", ""), r.headers.get("cache-control")
+
+
+def test_private_cache_control_rules():
+    from api.private_cache import merged_vary, private_cache_control
+
+    assert private_cache_control(None) == "private, no-cache"
+    assert private_cache_control("public, max-age=3600, s-maxage=600") == "private, max-age=3600"
+    assert private_cache_control("private, no-store") == "private, no-store"
+    assert merged_vary("Accept") == "Accept, Authorization, Cookie"
+    assert merged_vary("Accept, cookie") == "Accept, cookie, Authorization"

@@ -10,19 +10,22 @@ from __future__ import annotations
 import gzip
 import json
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
+from pydantic import BaseModel, Field
 from starlette.convertors import Convertor, register_url_convertor
 
 from gisplan.csp import add_nonce
 from gisplan.attribution import attributions
 from gisplan.catalog import catalog
 from gisplan.maps.embed import embed_page
-from gisplan.residents.problem_reports import PROBLEMS, TooManyReports, reports_of, shelter_in_hromada, store_report
+from gisplan.residents.problem_reports import (
+    PROBLEMS, STATUSES, ReportNotFound, TooManyReports, reports_of, shelter_in_hromada, store_report, triage_report,
+)
 from gisplan.qr.workflow import record_scan
 from gisplan.reports.publication import list_published
 from gisplan.residents import hromady as hromady_q
@@ -195,6 +198,23 @@ def shelter_reports(code: str, conn: ReadConn, user: CurrentUser):
         raise HTTPException(403, f"{user.username} may not read громада {code}")
     reports = reports_of(conn, code)
     return {"hromada": code, "count": len(reports), "reports": reports}
+
+
+class ReportTriage(BaseModel):
+    status: Literal[STATUSES]  # type: ignore[valid-type]
+    note: str | None = Field(default=None, max_length=1000)
+
+
+@router.patch("/api/hromady/{code:katottg}/shelter-reports/{report_id}", tags=["residents"],
+              summary="Triage a resident's report: status (new, in_progress, resolved, rejected) and a note")
+def triage_shelter_report(code: str, report_id: Annotated[int, Path(ge=1, le=2**63 - 1)], body: ReportTriage,
+                          conn: WriteConn, user: CurrentUser):
+    if not user.can_write(code):
+        raise HTTPException(403, f"{user.username} may not change громада {code}")
+    try:
+        return triage_report(conn, code, report_id, body.status, body.note, user.username)
+    except ReportNotFound:
+        raise HTTPException(404, f"report {report_id} not found in громада {code}") from None
 
 
 @router.get("/{code:katottg}/tourism", response_class=HTMLResponse, **PAGE)

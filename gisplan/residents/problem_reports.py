@@ -13,7 +13,7 @@ from uuid import UUID
 
 from sqlalchemy import (
     BigInteger, CheckConstraint, Column, Connection, DateTime, Identity, Index, Table, Text, func,
-    insert, select, text,
+    insert, select, text, update,
 )
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 
@@ -22,6 +22,7 @@ from ..db.models import KATOTTG_CHECK, metadata
 from ..settings import residents_settings
 
 PROBLEMS = ("locked", "full", "wrong_place", "other")
+STATUSES = ("new", "in_progress", "resolved", "rejected")  # the planners' triage of a report
 MAX_COMMENT = 1000
 
 shelter_report = Table(
@@ -33,9 +34,16 @@ shelter_report = Table(
     Column("comment", Text, comment="free text of the resident, no personal data asked"),
     Column("client_key", Text, nullable=False, comment="sha256 of client address and day: rate limit"),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("status", Text, nullable=False, server_default=text("'new'"),
+           comment="triage: new, in_progress, resolved, rejected"),
+    Column("note", Text, comment="the planner's note on what was done"),
+    Column("handled_by", Text, comment="user name of the planner who set the status"),
+    Column("handled_at", DateTime(timezone=True), comment="when the status was last set"),
     CheckConstraint(f"hromada {KATOTTG_CHECK}", name="hromada_format"),
     CheckConstraint("problem IN ('locked', 'full', 'wrong_place', 'other')", name="problem"),
     CheckConstraint(f"char_length(comment) <= {MAX_COMMENT}", name="comment_length"),
+    CheckConstraint("status IN ('new', 'in_progress', 'resolved', 'rejected')", name="status"),
+    CheckConstraint(f"char_length(note) <= {MAX_COMMENT}", name="note_length"),
     comment="Residents' reports about public shelters (issue 12)",
 )
 Index("ix_shelter_report_hromada_created", shelter_report.c.hromada, shelter_report.c.created_at)
@@ -79,3 +87,22 @@ def reports_of(conn: Connection, hromada: str) -> list[dict]:
     cols = [c for c in shelter_report.c if c.name != "client_key"]
     q = select(*cols).where(shelter_report.c.hromada == hromada).order_by(shelter_report.c.id.desc())
     return [dict(r) for r in conn.execute(q).mappings()]
+
+
+class ReportNotFound(Exception):
+    """No report with that id in that громада."""
+
+
+def triage_report(conn: Connection, hromada: str, report_id: int, status: str, note: str | None,
+                  username: str) -> dict:
+    """Set a report's status (and note) as the planner ``username``; returns the report."""
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {', '.join(STATUSES)}")
+    note = (note or "").strip()[:MAX_COMMENT] or None
+    done = conn.execute(update(shelter_report).where(
+        shelter_report.c.id == report_id, shelter_report.c.hromada == hromada,
+    ).values(status=status, note=note, handled_by=username, handled_at=func.now())
+     .returning(*[c for c in shelter_report.c if c.name != "client_key"])).mappings().first()
+    if done is None:
+        raise ReportNotFound(report_id)
+    return dict(done)

@@ -148,15 +148,39 @@
         el("td", {class: d.overdue ? "overdue" : ""}, d.label.uk + " / " + d.label.en)));
     }
   }
+  document.getElementById("reports-refresh").addEventListener("click", () => loadReports().catch(e => say("Помилка / error: " + e.message)));
   async function loadReports() {
     const data = await api("/api/hromady/" + code + "/shelter-reports");
     const body = document.querySelector("#reports-table tbody");
     body.replaceChildren();
+    body.dataset.count = String(data.reports.length);
     const problems = {locked: "зачинено / locked", full: "переповнене / full", wrong_place: "не там на карті / wrong place", other: "інше / other"};
-    if (!data.reports.length) body.append(el("tr", {}, el("td", {colspan: "4"}, "Звернень немає / no reports")));
+    const statuses = {new: "нове / new", in_progress: "в роботі / in progress", resolved: "вирішено / resolved", rejected: "відхилено / rejected"};
+    if (!data.reports.length) body.append(el("tr", {}, el("td", {colspan: "5"}, "Звернень немає / no reports")));
     for (const r of data.reports) {
-      body.append(el("tr", {}, el("td", {}, (r.created_at || "").slice(0, 16).replace("T", " ")), el("td", {}, problems[r.problem] || r.problem),
-        el("td", {}, el("code", {}, String(r.shelter_id).slice(0, 8))), el("td", {}, r.comment || "")));
+      const triage = el("td", {class: "triage"});
+      if (canWrite) {
+        const select = el("select", {"aria-label": "Стан звернення " + r.id + " / status of report " + r.id, "data-report": r.id});
+        for (const [value, label] of Object.entries(statuses)) {
+          const o = el("option", {value}, label); if (value === r.status) o.selected = true; select.append(o);
+        }
+        const note = el("input", {type: "text", maxlength: "1000", value: r.note || "", "data-report-note": r.id,
+          "aria-label": "Примітка до звернення " + r.id + " / note on report " + r.id});
+        const save = el("button", {type: "button", class: "small", "data-report-save": r.id}, "Зберегти / Save");
+        save.addEventListener("click", async () => {
+          try {
+            const done = await api("/api/hromady/" + code + "/shelter-reports/" + r.id, {method: "PATCH",
+              headers: {"Content-Type": "application/json"}, body: JSON.stringify({status: select.value, note: note.value || null})});
+            say("Звернення " + r.id + ": " + statuses[done.status] + " / report " + r.id + " saved");
+            triage.dataset.saved = done.status;
+          } catch (e) { say("Помилка / error: " + e.message); }
+        });
+        triage.append(select, " ", note, " ", save);
+      } else {
+        triage.append(statuses[r.status] || r.status, r.note ? " — " + r.note : "");
+      }
+      body.append(el("tr", {"data-report-row": r.id}, el("td", {}, (r.created_at || "").slice(0, 16).replace("T", " ")), el("td", {}, problems[r.problem] || r.problem),
+        el("td", {}, el("code", {}, String(r.shelter_id).slice(0, 8))), el("td", {}, r.comment || ""), triage));
     }
   }
 
