@@ -234,6 +234,33 @@ def test_planner_adds_a_project_with_funding_and_its_executor_reports(planner_pa
     page.wait_for_function("() => document.getElementById('project-reports').textContent.includes('Закуплено обладнання')")
 
 
+def test_planner_amends_the_program_from_its_workbook(planner_page, server, accounts, tmp_path):
+    page, token = planner_page.page, accounts["planner"][2]
+    program = _api(server, token, f"/api/programs?hromada={BALAKLIIA}")["data"][0]
+    before = _api(server, token, f"/api/programs/{program['id']}/versions")
+    before = before.get("data", before) if isinstance(before, dict) else before
+    workbook = httpx.get(f"{server}/api/programs/{program['id']}/export.xlsx", timeout=60,
+                         headers={"Authorization": f"Bearer {token}"})
+    assert workbook.status_code == 200
+    path = tmp_path / "program.xlsx"
+    path.write_bytes(workbook.content)
+    decision = "№ 12-" + uuid.uuid4().hex[:4]
+    page.fill("#am-number", decision)
+    page.fill("#am-date", "2026-11-20")
+    page.fill("#am-note", "перерозподіл фінансування")
+    page.set_input_files("#am-file", str(path))
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/amendments/import")) as resp:
+        page.click("#amend-form button[type=submit]")
+    assert resp.value.status == 201, resp.value.text()
+    page.wait_for_function("d => document.getElementById('versions-table') && "
+                           "document.getElementById('versions-table').textContent.includes(d)", arg=decision)
+    after = _api(server, token, f"/api/programs/{program['id']}/versions")
+    after = after.get("data", after) if isinstance(after, dict) else after
+    assert len(after) == len(before) + 1
+    newest = max(after, key=lambda v: v["number"])
+    assert (newest["decision_number"], newest["decision_date"], newest["in_force"]) == (decision, "2026-11-20", True)
+
+
 def test_metadata_title_reaches_the_anonymous_iso_record(planner_page, server):
     page = planner_page.page
     page.click('#datasets-table button[data-metadata="wifi_zones"]')

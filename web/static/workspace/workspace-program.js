@@ -284,7 +284,33 @@
       el("table", {class: "list", id: "versions-table"}, el("caption", {class: "sr"}, "Версії програми / program versions"),
         el("thead", {}, el("tr", {}, el("th", {scope: "col"}, "Версія"), el("th", {scope: "col"}, "Рішення / decision"),
           el("th", {scope: "col"}, "Дата / date"), el("th", {scope: "col"}, "Примітка / note"), el("th", {scope: "col"}, "Стан / state"))),
-        el("tbody", {}, ...rows)));
+        el("tbody", {}, ...rows)), canWrite ? amendForm() : "");
+  }
+  // an amendment by a council decision: the program's workbook (annex layout) as changed by the decision
+  function amendForm() {
+    const number = el("input", {type: "text", required: "required", name: "decision_number"});
+    const date = el("input", {type: "date", required: "required", name: "decision_date"});
+    const note = el("input", {type: "text", name: "note", maxlength: "1000"});
+    const file = el("input", {type: "file", required: "required", name: "file", accept: ".xlsx"});
+    const err = errorLine("am-error");
+    const form = el("form", {id: "amend-form", class: "inline-form"},
+      el("p", {class: "muted"}, "Завантажте робочу книгу програми, внесіть зміни за рішенням ради й подайте її тут: буде нова версія. ",
+        el("a", {href: "/api/programs/" + program.id + "/export.xlsx"}, "Робоча книга XLSX / the workbook"),
+        el("span", {class: "en"}, " Download the workbook, change it as the council decided and submit it: a new version.")),
+      field("am-number", "Номер рішення", "decision number", number), field("am-date", "Дата рішення", "decision date", date),
+      field("am-note", "Примітка", "note", note), field("am-file", "Робоча книга (XLSX)", "workbook", file),
+      err, el("button", {type: "submit"}, "Внести зміни / Amend"));
+    form.addEventListener("submit", async ev => {
+      ev.preventDefault();
+      err.textContent = "";
+      const fd = new FormData(form);
+      try {
+        const done = await api("/api/programs/" + program.id + "/amendments/import", {method: "POST", body: fd});
+        say("Нова версія програми / new program version: " + (done.version || ""));
+        await load();
+      } catch (e) { err.textContent = e.message; }
+    });
+    return form;
   }
 
   async function load() {

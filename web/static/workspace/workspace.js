@@ -18,7 +18,8 @@
     const r = await fetch(path, opts);
     if (!r.ok) {
       let detail = r.statusText;
-      try { const j = await r.json(); detail = j.detail || j.error || JSON.stringify(j); } catch (e) { /* not JSON */ }
+      try { const j = await r.json(); detail = j.detail || j.error || j; } catch (e) { /* not JSON */ }
+      if (typeof detail !== "string") detail = JSON.stringify(detail);
       throw new Error(r.status + ": " + detail);
     }
     return r.status === 204 ? null : r.json();
