@@ -261,6 +261,33 @@ def test_planner_amends_the_program_from_its_workbook(planner_page, server, acco
     assert (newest["decision_number"], newest["decision_date"], newest["in_force"]) == (decision, "2026-11-20", True)
 
 
+def test_a_program_changed_meanwhile_is_not_overwritten(planner_page, server, accounts):
+    page, token = planner_page.page, accounts["planner"][2]
+    program = _api(server, token, f"/api/programs?hromada={BALAKLIIA}")["data"][0]
+    title = "Назва, змінена іншим планувальником " + uuid.uuid4().hex[:4]
+    other = httpx.patch(f"{server}/api/programs/{program['id']}", json={"title": title}, timeout=60,
+                        headers={"Authorization": f"Bearer {token}"})
+    assert other.status_code == 200, other.text
+    page.locator("#passport-form").evaluate("f => f.closest('details').open = true")
+    page.fill("#pp-goal", "Мета зі сторінки, відкритої раніше")
+    with page.expect_response(lambda r: r.request.method == "PATCH" and r.url.endswith(f"/api/programs/{program['id']}")) as resp:
+        page.click("#passport-form button[type=submit]")
+    assert resp.value.status == 409, resp.value.text()
+    page.wait_for_selector("#program-body[data-conflict=true][data-ready=true]")
+    assert "змінив інший користувач" in page.locator("#status").inner_text()
+    doc = _api(server, token, f"/api/programs/{program['id']}")
+    assert doc["title"] == title and doc["passport"].get("goal") != "Мета зі сторінки, відкритої раніше"
+    # the current version is shown again: repeating the change now succeeds and keeps the other's title
+    page.locator("#passport-form").evaluate("f => f.closest('details').open = true")
+    page.fill("#pp-goal", "Мета зі сторінки, відкритої раніше")
+    with page.expect_response(lambda r: r.request.method == "PATCH" and r.url.endswith(f"/api/programs/{program['id']}")) as again:
+        page.click("#passport-form button[type=submit]")
+    assert again.value.status == 200, again.value.text()
+    doc = _api(server, token, f"/api/programs/{program['id']}")
+    assert (doc["title"], doc["passport"]["goal"]) == (title, "Мета зі сторінки, відкритої раніше")
+    planner_page.expect_refusal(409)  # Chromium logged the refused PATCH
+
+
 def test_metadata_title_reaches_the_anonymous_iso_record(planner_page, server):
     page = planner_page.page
     page.click('#datasets-table button[data-metadata="wifi_zones"]')

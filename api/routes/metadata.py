@@ -75,13 +75,14 @@ def record(uid: str, request: Request, conn: ReadConn):
 
 
 @router.get("/api/layers/{layer}/metadata", summary="editable fields of a dataset's ISO record")
-def get_metadata(layer: str, conn: ReadConn, user: OptionalUser,
+def get_metadata(layer: str, conn: ReadConn, user: OptionalUser, response: Response,
                  hromada: Annotated[str, Query(description="КАТОТТГ code")]):
     spec = layer_dep(layer)
     _hromada(hromada)
     row = conn.execute(select(dataset).where(dataset.c.layer == spec.name, dataset.c.hromada == hromada)).first()
     if row is None or (not row.published and (user is None or not user.can_read(hromada))):
         raise HTTPException(404, f"no dataset {layer} in громада {hromada}")  # unpublished: readers only
+    response.headers["ETag"] = f'"metadata-{md_fields.metadata_version(conn, spec.name, hromada)}"'
     return {"layer": spec.name, "hromada": hromada, "metadata_uuid": str(row.metadata_uuid),
             "record": f"/metadata/{row.metadata_uuid}.xml" if row.published else None,
             "editable": list(md_fields.EDITABLE),
@@ -90,15 +91,22 @@ def get_metadata(layer: str, conn: ReadConn, user: OptionalUser,
 
 
 @router.put("/api/layers/{layer}/metadata", summary="change editable fields (planner of the громада)")
-def put_metadata(layer: str, conn: WriteConn, user: CurrentUser,
+def put_metadata(layer: str, conn: WriteConn, user: CurrentUser, request: Request, response: Response,
                  hromada: Annotated[str, Query(description="КАТОТТГ code")],
                  body: Annotated[dict[str, Any], Body()]):
+    """With ``If-Match`` (the ETag of the GET), a save over fields changed meanwhile is refused: 409."""
     spec = layer_dep(layer)
     require_writer(user, _hromada(hromada))
+    try:
+        expected = md_fields.parse_metadata_tag(request.headers.get("if-match"))
+    except GisplanError as exc:
+        raise _bad(exc) from None
+    md_fields.claim_metadata(conn, spec.name, hromada, expected)  # VersionConflict: 409 with current_version
     try:
         saved = md_fields.save_fields(conn, spec.name, hromada, body, user.username)
     except GisplanError as exc:
         raise _bad(exc) from None
+    response.headers["ETag"] = f'"metadata-{md_fields.metadata_version(conn, spec.name, hromada)}"'
     return {"layer": spec.name, "hromada": hromada, **saved}
 
 

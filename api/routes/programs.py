@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from contextvars import ContextVar
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, File, Form, HTTPException, Query, Response, UploadFile
+from fastapi import APIRouter, Body, Depends, File, Form, HTTPException, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
 from gisplan.accounts import User
-from gisplan.program import calendar, checks, edits, links, reporting, store, versions
+from gisplan.program import calendar, checks, edit_lock, edits, links, reporting, store, versions
 from gisplan.program.canonical import catalogue
 from gisplan.program.errors import Forbidden, ProgramError, ProgramNotFound
 from gisplan.program.loading import amend_from_workbook, import_workbook
@@ -32,7 +33,18 @@ from gisplan.program.docx import importing as docx_import, read_docx
 
 from ..deps import CurrentUser, ReadConn, WriteConn
 
-router = APIRouter(prefix="/api/programs", tags=["programs"])
+# the request's If-Match and its response, for _writable (set by an async dependency: the context
+# is inherited by the route's worker thread)
+_IF_MATCH: ContextVar[str | None] = ContextVar("program_if_match", default=None)
+_RESPONSE: ContextVar[Response | None] = ContextVar("program_response", default=None)
+
+
+async def _edit_precondition(request: Request, response: Response) -> None:
+    _IF_MATCH.set(request.headers.get("if-match"))
+    _RESPONSE.set(response)
+
+
+router = APIRouter(prefix="/api/programs", tags=["programs"], dependencies=[Depends(_edit_precondition)])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HromadaQ = Annotated[str | None, Query(pattern=r"^UA\d{17}$", description="КАТОТТГ code of a громада")]
 
@@ -62,8 +74,14 @@ def _readable(conn, pid: int, user: User):
 
 
 def _writable(conn, pid: int, user: User):
+    """The program, once ``user`` may change it; bumps its edit version (409 on a stale If-Match)
+    and sends the new ETag."""
     row = store.program_row(conn, pid)
     _require_writer(user, row.hromada)
+    version = edit_lock.claim(conn, pid, edit_lock.parse_if_match(_IF_MATCH.get(), pid))
+    response = _RESPONSE.get()
+    if response is not None:
+        response.headers["ETag"] = edit_lock.etag(pid, version)
     return row
 
 
@@ -178,11 +196,13 @@ def projects_of_feature(layer: str, feature_id: str, conn: ReadConn, user: Curre
 
 @router.get("/{program_id}", summary="A program with everything in it (or an earlier version)")
 @mapped
-def read_program(program_id: int, conn: ReadConn, user: CurrentUser,
+def read_program(program_id: int, conn: ReadConn, user: CurrentUser, response: Response,
                  version: Annotated[int | None, Query(ge=1, description="an earlier version")] = None):
     _readable(conn, program_id, user)
     if version is not None:
         return versions.read_version(conn, program_id, version).model_dump(mode="json")
+    # send it back in If-Match with a change: a program changed meanwhile answers 409
+    response.headers["ETag"] = edit_lock.etag(program_id, edit_lock.current(conn, program_id))
     return store.read_program(conn, program_id).model_dump(mode="json")
 
 

@@ -67,6 +67,8 @@ program = Table(
                                           "(strategic goals); NULL without a passport"),
     Column("passport", JSONB, nullable=False, server_default=text("'{}'::jsonb"),
            comment="passport fields as written (gisplan.program.schemas.Passport)"),
+    Column("edit_version", Integer, nullable=False, server_default=text("1"),
+           comment="bumped by every change to the program or its parts: If-Match / 409 (edit_lock.py)"),
     *_stamp(),
     CheckConstraint(f"hromada {KATOTTG_CHECK}", name="hromada_format"),
     CheckConstraint("period_end >= period_start", name="period_order"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from ...catalog import LayerSpec, catalog
@@ -63,3 +63,33 @@ def save_fields(conn: Connection, layer_name: str, hromada: str, values: dict, u
 def fields_updated_at(conn: Connection, layer: str, hromada: str):
     return conn.execute(select(dataset_metadata.c.updated_at).where(
         dataset_metadata.c.layer == layer, dataset_metadata.c.hromada == hromada)).scalar()
+
+
+def metadata_version(conn: Connection, layer: str, hromada: str) -> int:
+    """The version of a dataset's stored metadata fields: the row's transaction id (it changes with
+    every save), 0 before the first save. Sent as ``ETag: "metadata-{version}"``."""
+    return conn.execute(text("SELECT xmin::text::bigint FROM dataset_metadata WHERE layer = :l AND hromada = :h"),
+                        {"l": layer, "h": hromada}).scalar() or 0
+
+
+def claim_metadata(conn: Connection, layer: str, hromada: str, expected: int | None) -> None:
+    """Serialise saves of one dataset's metadata (to the end of the transaction) and refuse a save
+    based on a version that is no longer current (:class:`VersionConflict`, HTTP 409)."""
+    from ...features import VersionConflict
+
+    conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"metadata:{layer}:{hromada}"})
+    current = metadata_version(conn, layer, hromada)
+    if expected is not None and expected != current:
+        err = VersionConflict(current)
+        err.args = (f"metadata: the fields of {layer} in {hromada} have changed since they were read "
+                    f"(now version {current}); read them again and repeat the change",)
+        raise err
+
+
+def parse_metadata_tag(value: str | None) -> int | None:
+    if value is None or value.strip() in ("", "*"):
+        return None
+    v = value.strip().removeprefix("W/")
+    if not (v.startswith('"metadata-') and v.endswith('"') and v[10:-1].isdigit()):
+        raise GisplanError(f'If-Match: expected "metadata-<version>" (the ETag of GET …/metadata), got {value[:80]!r}')
+    return int(v[10:-1])

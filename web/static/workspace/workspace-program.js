@@ -28,6 +28,31 @@
   ];
   const INTS = new Set(["tasks_current_year", "tasks_next_year", "tasks_three_years"]);
   let program = null, years = [];
+  // every change repeats the edit version read with the program (If-Match); a program changed
+  // meanwhile by someone else answers 409: the latest is shown again and the planner repeats the change
+  let editTag = null;
+  function takeTag(path) {  // the edit version the answer to ``path`` carried, if it is this program's
+    const t = WS.etagOf(path);
+    if (t && program && t.startsWith('"program-' + program.id + '-')) editTag = t;
+  }
+  async function programApi(path, opts) {
+    opts = Object.assign({}, opts);
+    if (editTag) opts.headers = Object.assign({}, opts.headers || {}, {"If-Match": editTag});
+    try {
+      const body = await api(path, opts);
+      takeTag(path);
+      return body;
+    } catch (e) {
+      if (/^409\b/.test(e.message)) {
+        say("Програму тим часом змінив інший користувач: показано чинну версію, повторіть зміну. " +
+            "/ The program was changed meanwhile by someone else: the current version is shown, repeat your change.");
+        document.getElementById("program-body").dataset.conflict = "true";
+        document.getElementById("program-body").dataset.ready = "false";
+        await load();
+      }
+      throw e;
+    }
+  }
 
   function field(id, labelUk, labelEn, input) {
     input.id = id;
@@ -61,7 +86,7 @@
           passport[k] = v === "" ? null : INTS.has(k) ? Number(v) : v;
         }
         try {
-          await api("/api/programs/" + program.id, {method: "PATCH", headers: json, body: JSON.stringify({passport})});
+          await programApi("/api/programs/" + program.id, {method: "PATCH", headers: json, body: JSON.stringify({passport})});
           say("Паспорт збережено / passport saved");
           await load();
         } catch (err) { form.querySelector("#pp-error").textContent = WS.explain(err).text; }
@@ -119,7 +144,7 @@
         const body = {year: Number(year.value), quarter: Number(quarter.value),
           value: /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw, note: form.elements.note.value.trim() || null};
         try {
-          const saved = await api("/api/programs/" + program.id + "/indicators/" + select.value + "/actuals",
+          const saved = await programApi("/api/programs/" + program.id + "/indicators/" + select.value + "/actuals",
             {method: "POST", headers: json, body: JSON.stringify(body)});
           say("Факт внесено / actual value entered: " + fmt(saved.value));
           const keep = select.value;
@@ -148,7 +173,7 @@
       const targets = Object.assign({}, ind.targets || {});
       targets[year.value] = raw === "" ? null : /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
       try {
-        await api("/api/programs/" + program.id + "/indicators/" + ind.id + "/targets", {method: "PUT", headers: json, body: JSON.stringify(targets)});
+        await programApi("/api/programs/" + program.id + "/indicators/" + ind.id + "/targets", {method: "PUT", headers: json, body: JSON.stringify(targets)});
         say("Ціль змінено / target set");
         await load();
       } catch (err) { form.querySelector("#tf-error").textContent = WS.explain(err).text; }
@@ -189,7 +214,7 @@
     form.addEventListener("submit", async e => {
       e.preventDefault();
       try {
-        await api("/api/programs/" + program.id + "/tasks", {method: "POST", headers: json,
+        await programApi("/api/programs/" + program.id + "/tasks", {method: "POST", headers: json,
           body: JSON.stringify({priority: priority.value, name: form.elements.name.value.trim()})});
         say("Завдання додано / task added");
         await load();
@@ -219,7 +244,7 @@
         executors: form.elements.executors.value.trim() || null, term: form.elements.term.value.trim() || null,
         funding: Object.keys(amountsByYear).length ? [{source: form.elements.source.value.trim() || null, amounts: amountsByYear}] : []};
       try {
-        const created = await api("/api/programs/" + program.id + "/projects", {method: "POST", headers: json, body: JSON.stringify(body)});
+        const created = await programApi("/api/programs/" + program.id + "/projects", {method: "POST", headers: json, body: JSON.stringify(body)});
         say("Проєкт додано / project added: " + created.name);
         await load();
       } catch (err) { form.querySelector("#pj-error").textContent = WS.explain(err).text; }
@@ -261,7 +286,7 @@
         const body = {year: num("year"), quarter: num("quarter"), progress_pct: num("progress_pct"), spent: num("spent"),
           narrative: form.elements.narrative.value.trim() || null};
         try {
-          await api("/api/programs/" + program.id + "/projects/" + select.value + "/reports", {method: "POST", headers: json, body: JSON.stringify(body)});
+          await programApi("/api/programs/" + program.id + "/projects/" + select.value + "/reports", {method: "POST", headers: json, body: JSON.stringify(body)});
           say("Звіт подано / report submitted");
           form.querySelector("#pr-error").textContent = "";
           await showReports();
@@ -305,7 +330,7 @@
       err.textContent = "";
       const fd = new FormData(form);
       try {
-        const done = await api("/api/programs/" + program.id + "/amendments/import", {method: "POST", body: fd});
+        const done = await programApi("/api/programs/" + program.id + "/amendments/import", {method: "POST", body: fd});
         say("Нова версія програми / new program version: " + (done.version || ""));
         await load();
       } catch (e) { err.textContent = e.message; }
@@ -317,6 +342,7 @@
     if (!WS.program) { box.replaceChildren(el("p", {class: "muted"}, "Програму ще не завантажено / no program yet")); return; }
     const doc = await api("/api/programs/" + WS.program.id);
     program = doc;
+    takeTag("/api/programs/" + WS.program.id);
     years = [];
     for (let y = doc.period_start; y <= doc.period_end; y++) years.push(y);
     const parts = [el("p", {}, doc.title + " (" + doc.period_start + "–" + doc.period_end + "), версія / version " + doc.version),

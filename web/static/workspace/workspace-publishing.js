@@ -85,7 +85,10 @@
           body[k] = v === "" ? null : k === "keywords" ? v.split(",").map(s => s.trim()).filter(Boolean) : v;
         }
         try {
-          await api("/api/layers/" + d.layer + "/metadata?hromada=" + code, {method: "PUT", headers: json, body: JSON.stringify(body)});
+          // repeat the version read (If-Match): fields changed meanwhile by someone else answer 409
+          const path = "/api/layers/" + d.layer + "/metadata?hromada=" + code;
+          const tag = WS.etagOf(path);
+          await api(path, {method: "PUT", headers: Object.assign({}, json, tag ? {"If-Match": tag} : {}), body: JSON.stringify(body)});
           say("Метадані збережено / metadata saved: " + d.layer);
           form.dataset.saved = "true";
           form.querySelector("#md-error").textContent = "";

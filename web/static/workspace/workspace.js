@@ -11,11 +11,13 @@
   function say(text) { statusEl.textContent = text; }
   // writes repeat the session's CSRF token (the gisplan_csrf cookie) in a header: see api/csrf.py
   function csrfToken() { const m = document.cookie.match(/(?:^|;\s*)gisplan_csrf=([^;]*)/); return m ? decodeURIComponent(m[1]) : ""; }
+  const etags = new Map();  // path -> ETag of its last answer (a program's edit version: If-Match on its changes)
   async function api(path, options) {
     const opts = Object.assign({credentials: "same-origin"}, options || {});
     opts.headers = Object.assign({"Accept": "application/json"}, opts.headers || {});
     if (!/^(GET|HEAD|OPTIONS)$/i.test(opts.method || "GET")) opts.headers["X-CSRF-Token"] = csrfToken();
     const r = await fetch(path, opts);
+    etags.set(path, r.headers.get("ETag"));
     if (!r.ok) {
       let detail = r.statusText;
       try { const j = await r.json(); detail = j.detail || j.error || j; } catch (e) { /* not JSON */ }
@@ -59,7 +61,7 @@
   // layer is shown or a feature chosen. They share this page's one fetch wrapper (api).
   const hooks = {layer: [], select: [], dataset: []};
   const WS = window.gisplanWorkspace = {
-    code, canWrite, api, el, say, fmt, map, layerMap, loaders: [], program: null,
+    code, canWrite, api, el, say, fmt, map, layerMap, loaders: [], program: null, etagOf: path => etags.get(path) || null,
     on(name, fn) { hooks[name].push(fn); },
     emit(name, arg) { for (const fn of hooks[name]) { try { fn(arg); } catch (e) { say(e.message); } } },
     reloadLayer: (...a) => loadLayer(...a),  // with a feature id: that row is chosen once shown
