@@ -61,13 +61,17 @@ def read_conn(engine: Annotated[Engine, Depends(engine_dep)]) -> Iterator[Connec
 
 
 def write_conn(engine: Annotated[Engine, Depends(primary_engine)]) -> Iterator[Connection]:
-    """One transaction per request: committed when the route returns, rolled back on error."""
+    """One transaction per request: committed when the route returns, rolled back on error.
+
+    Scoped to the function (WriteConn below): the commit ends before the response is sent, so a
+    client that reads right after an answered write sees it (FastAPI's default "request" scope would
+    commit after the response — a sign-in's redirect could then arrive before its session exists)."""
     with engine.begin() as conn:
         yield conn
 
 
 ReadConn = Annotated[Connection, Depends(read_conn)]
-WriteConn = Annotated[Connection, Depends(write_conn)]
+WriteConn = Annotated[Connection, Depends(write_conn, scope="function")]
 
 
 def _bearer(request: Request) -> str | None:
