@@ -26,6 +26,7 @@ from .routes import reports as reports_routes
 from .routes import tiles as tiles_routes
 from .routes import ogcapi_tiles as ogcapi_tiles_routes
 from .routes import national_map as national_map_routes
+from .routes import api_docs as api_docs_routes
 from .routes import tokens as tokens_routes
 from .routes import audit as audit_routes
 from .audit_middleware import AuditMiddleware
@@ -43,6 +44,7 @@ def create_app(engine: Engine | None = None, replica_engine: Engine | None = Non
         version=gisplan.__version__,
         description="Геопросторове планування програм інформатизації громад / "
                     "GIS for the informatization programs of Ukrainian communities",
+        docs_url=None, redoc_url=None,  # served from our own origin by api/routes/api_docs.py
     )
     app.state.engine = engine
     app.state.replica_engine = replica_engine
@@ -59,7 +61,7 @@ def create_app(engine: Engine | None = None, replica_engine: Engine | None = Non
     for module in (health, layers, datasets, territory, auth, pages, programs, transfer, ows, indicators, metadata_routes, csw_routes,
                    public_pages, ogcapi_routes, gaps_routes, qr_routes, downloads_routes, atom_routes,
                    workspace_routes, reports_routes, tiles_routes, tokens_routes, audit_routes,
-                   ogcapi_tiles_routes, national_map_routes):
+                   ogcapi_tiles_routes, national_map_routes, api_docs_routes):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(path_settings().web_dir / "static")), name="static")
     return app

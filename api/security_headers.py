@@ -8,8 +8,8 @@
 * ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: strict-origin-when-cross-origin``,
   ``X-Frame-Options: DENY`` (older browsers; not on the embeds).
 
-FastAPI's own ``/docs`` and ``/redoc`` load Swagger UI/ReDoc from a CDN with an inline script, so
-they get the other headers but no CSP.
+The API documentation (``/docs``, ``/redoc``) is served from our own origin with the nonce, so it
+gets the same policy as every page.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 from gisplan.csp import new_nonce
 
 EMBED = re.compile(r"^/UA\d{17}/embed/[^/]+/?$")
-NO_CSP = ("/docs", "/redoc")
 
 
 def _tile_origin() -> str:
@@ -65,8 +64,7 @@ class SecurityHeadersMiddleware:
                    (b"referrer-policy", b"strict-origin-when-cross-origin")]
         if not embeddable:
             headers.append((b"x-frame-options", b"DENY"))
-        if not path.startswith(NO_CSP):
-            headers.append((b"content-security-policy", content_security_policy(nonce, embeddable).encode()))
+        headers.append((b"content-security-policy", content_security_policy(nonce, embeddable).encode()))
 
         async def add_headers(message):
             if message["type"] == "http.response.start":
