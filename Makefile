@@ -19,6 +19,8 @@ TEST_APT_PACKAGES := docker-compose gdal-bin chromium libzbar0
 run: deps db migrate territory demo
 	$(GISPLAN) serve
 
+PYTEST_ARGS ?= --durations=15
+
 test: deps
 	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(TEST_APT_PACKAGES)"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
