@@ -47,9 +47,8 @@ $(WEB_VENDOR): web/package.json web/package-lock.json
 	mkdir -p web/static/vendor/maplibre && cp web/node_modules/maplibre-gl/dist/maplibre-gl.mjs \
 	  web/node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs web/node_modules/maplibre-gl/dist/maplibre-gl.css \
 	  web/node_modules/maplibre-gl/LICENSE.txt web/static/vendor/maplibre/
-	mkdir -p web/static/vendor/swagger-ui web/static/vendor/redoc && cp web/node_modules/swagger-ui-dist/swagger-ui-bundle.js \
+	mkdir -p web/static/vendor/swagger-ui && cp web/node_modules/swagger-ui-dist/swagger-ui-bundle.js \
 	  web/node_modules/swagger-ui-dist/swagger-ui.css web/node_modules/swagger-ui-dist/LICENSE web/static/vendor/swagger-ui/
-	cp web/node_modules/redoc/bundles/redoc.standalone.js web/node_modules/redoc/LICENSE web/static/vendor/redoc/
 	@touch $@
 
 # Debian packages: installed with apt-get when root, otherwise the command to run is printed.

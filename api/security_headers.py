@@ -8,7 +8,7 @@
 * ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: strict-origin-when-cross-origin``,
   ``X-Frame-Options: DENY`` (older browsers; not on the embeds).
 
-The API documentation (``/docs``, ``/redoc``) is served from our own origin with the nonce, so it
+The API documentation (``/docs``) is served from our own origin with the nonce, so it
 gets the same policy as every page.
 """
 

@@ -1,5 +1,5 @@
-"""The API documentation pages in a real browser (Debian Chromium via Playwright): Swagger UI at
-``/docs`` and ReDoc at ``/redoc`` load every script from gisplan's own origin (no CDN: they work
+"""The API documentation in a real browser (Debian Chromium via Playwright): Swagger UI at ``/docs``
+loads every script from gisplan's own origin (no CDN: they work
 offline), run under the same Content-Security-Policy as the other pages (no violation, no console
 error) and show the API's operations."""
 
@@ -48,7 +48,6 @@ def _open(browser, url: str, ready: str):
 
 @pytest.mark.parametrize("path, ready", [
     ("/docs", ".opblock-summary-path[data-path='/api/layers/{layer}/features']"),
-    ("/redoc", "[data-section-id^='tag/']"),
 ])
 def test_api_docs_from_our_own_origin_under_the_csp(browser, server, path, ready):
     ctx, page, response, errors, requests = _open(browser, f"{server}{path}", ready)

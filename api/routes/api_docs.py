@@ -1,12 +1,12 @@
-"""The interactive API documentation (Swagger UI at ``/docs``, ReDoc at ``/redoc``) from gisplan's own
+"""The interactive API documentation (Swagger UI at ``/docs``) from gisplan's own
 origin: the scripts come from web/static/vendor (npm, see the Makefile), not FastAPI's default CDN, so
-the pages work offline and under the same Content-Security-Policy as every other page (their one
+the page works offline and under the same Content-Security-Policy as every other page (its one
 inline script carries the response's nonce)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
 from gisplan.csp import add_nonce
@@ -25,12 +25,7 @@ def swagger_ui(request: Request) -> HTMLResponse:
         openapi_url=request.app.openapi_url, title=f"{request.app.title} — API",
         swagger_js_url=f"{VENDOR}/swagger-ui/swagger-ui-bundle.js",
         swagger_css_url=f"{VENDOR}/swagger-ui/swagger-ui.css",
-        swagger_favicon_url="/static/favicon.ico"))
+        swagger_favicon_url="/static/favicon.ico",
+        # no badge from validator.swagger.io: nothing is fetched from another origin
+        swagger_ui_parameters={"validatorUrl": None}))
 
-
-@router.get("/redoc")
-def redoc(request: Request) -> HTMLResponse:
-    return _with_nonce(get_redoc_html(
-        openapi_url=request.app.openapi_url, title=f"{request.app.title} — API",
-        redoc_js_url=f"{VENDOR}/redoc/redoc.standalone.js", redoc_favicon_url="/static/favicon.ico",
-        with_google_fonts=False))
