@@ -1,44 +1,65 @@
-"""Rate limits of anonymous requests, per client address (a token bucket).
+"""Rate limits of anonymous requests, per client address (a token bucket), shared by every worker.
 
 ``GISPLAN_RATE_LIMIT_PER_MINUTE`` requests a minute per address, in bursts of up to as many; beyond
 that 429 with ``Retry-After``. ``0`` switches the limit off (the load benchmark does). Signed-in
-callers (bearer token or session cookie), ``/static`` and ``/healthz`` are not limited. Counted in
-the process, so with several workers each keeps its own count.
+callers (bearer token or session cookie), ``/static`` and ``/healthz`` are not limited.
+
+The buckets are rows of the UNLOGGED table ``rate_limit_bucket`` on the primary database, taken
+from with one ``INSERT … ON CONFLICT … RETURNING`` (``api/sql/rate_limit_take.sql``), so with
+``GISPLAN_WORKERS=N`` a client still gets the limit once, not N times. Times are the database's
+clock, the same for every process. Full buckets are pruned at most once a minute per process. When
+the database cannot be reached the request goes on (the limit fails open; the route itself will
+answer its own error).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
-import threading
-import time
+import uuid
 from typing import Callable
 
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+
+from .shared_limits import SHARED, Pruner, run
+
 EXEMPT = ("/static/", "/healthz")
+log = logging.getLogger(__name__)
 
 
 class TokenBuckets:
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic, max_addresses: int = 100_000):
+    """Token buckets of ``per_minute`` requests a minute per address.
+
+    The app's instance uses the database clock and the ``shared`` namespace: every worker takes from
+    the same buckets. An instance given its own ``clock`` (tests move it) keeps its rows in a
+    namespace of its own, since other processes cannot share that clock."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] | None = None, namespace: str | None = None,
+                 engine: Engine | None = None):
         self.rate = per_minute / 60.0
         self.capacity = float(per_minute)
         self.clock = clock
-        self.max_addresses = max_addresses
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
+        self.namespace = namespace or (SHARED if clock is None else f"own:{uuid.uuid4().hex}")
+        self.engine = engine
+        self._pruner = Pruner("rate_limit_prune.sql")
 
-    def take(self, address: str) -> float:
+    def take(self, address: str, engine: Engine | None = None) -> float:
         """0 when the request may go ahead, else the seconds until it could."""
-        now = self.clock()
-        with self._lock:
-            tokens, last = self._buckets.get(address, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.rate)
-            if tokens >= 1:
-                if len(self._buckets) >= self.max_addresses and address not in self._buckets:
-                    self._buckets.clear()  # bounded memory: forget everyone rather than grow
-                self._buckets[address] = (tokens - 1, now)
-                return 0.0
-            self._buckets[address] = (tokens, now)
-            return (1 - tokens) / self.rate
+        primary = self.engine or engine
+        if primary is None:
+            from gisplan.db.engine import get_engine
+
+            primary = get_engine()
+        now = self.clock() if self.clock is not None else None
+        row = run(primary, "rate_limit_take.sql", {"namespace": self.namespace, "key": address, "now": now,
+                                                   "capacity": self.capacity, "rate": self.rate})
+        self._pruner.maybe(primary, {"namespace": self.namespace, "now": now})
+        if row.allowed:
+            return 0.0
+        return (1 - row.tokens) / self.rate
 
 
 def _signed_in(scope) -> bool:
@@ -48,6 +69,15 @@ def _signed_in(scope) -> bool:
         if name == b"cookie" and b"gisplan_session=" in value:
             return True
     return False
+
+
+def _primary(app) -> Engine:
+    found = getattr(app.state, "engine", None) if app is not None else None
+    if found is None:
+        from gisplan.db.engine import get_engine
+
+        found = get_engine()
+    return found
 
 
 class RateLimitMiddleware:
@@ -63,7 +93,11 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         address = scope["client"][0] if scope.get("client") else "unknown"
-        wait = buckets.take(address)
+        try:
+            wait = await run_in_threadpool(buckets.take, address, _primary(app))
+        except SQLAlchemyError as exc:  # fail open: the limit must not take the site down with the database
+            log.warning("rate limit not checked: %s", exc.__class__.__name__)
+            wait = 0.0
         if not wait:
             await self.app(scope, receive, send)
             return

@@ -51,6 +51,8 @@ def _exec_script(conn: Connection, sql: str) -> None:
 
 def apply_derived(conn: Connection, cat: Catalog) -> None:
     _exec_script(conn, read_sql("functions.sql"))
+    if conn.exec_driver_sql("SELECT to_regclass('catalogue_version')").scalar():  # migration 0012 on
+        _exec_script(conn, read_sql("catalogue_version.sql"))
     for layer in cat:
         _exec_script(conn, layer_triggers_sql(layer))
         _exec_script(conn, pub_view_sql(layer))

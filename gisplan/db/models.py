@@ -7,10 +7,10 @@ SQLAlchemy Core tables on one ``MetaData``; the layer tables are added to the sa
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Identity, Index,
+    BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, Double, ForeignKey, Identity, Index,
     Integer, MetaData, Table, Text, UniqueConstraint, func, text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -126,4 +126,37 @@ auth_token = Table(
     Column("last_used_at", DateTime(timezone=True)),
     CheckConstraint("kind IN ('session', 'api')", name="kind"),
     UniqueConstraint("token_hash", name="uq_auth_token_token_hash"),
+)
+
+# ---------------------------------------------------------------- shared by worker processes (issue 17)
+catalogue_version = Table(  # gisplan/publish/catalogue_version.py; bumped by triggers (sql/catalogue_version.sql)
+    "catalogue_version", metadata,
+    Column("id", Boolean, primary_key=True, server_default=text("true")),
+    Column("version", BigInteger, nullable=False, server_default=text("0"),
+           comment="moves when what the services list changes: datasets published, withdrawn, added, removed; "
+                   "the territory"),
+    CheckConstraint("id", name="one_row"),
+)
+
+rate_limit_bucket = Table(  # api/rate_limit.py: one token bucket per client address, for every worker
+    "rate_limit_bucket", metadata,
+    Column("namespace", Text, primary_key=True, comment="'shared' for the app's limit; an instance's own otherwise"),
+    Column("key", Text, primary_key=True, comment="client address"),
+    Column("tokens", Double, nullable=False),
+    Column("at", Double, nullable=False, comment="seconds (epoch) of the last request"),
+    Column("allowed", Boolean, nullable=False, comment="whether the last request was let through"),
+    Column("expires", Double, nullable=False, comment="when the bucket is full again: the row can go"),
+    prefixes=["UNLOGGED"],
+)
+
+login_failure = Table(  # api/login_throttle.py: failed sign-ins per user name and per address, for every worker
+    "login_failure", metadata,
+    Column("namespace", Text, primary_key=True),
+    Column("key", Text, primary_key=True, comment="user:<name> or addr:<address>"),
+    Column("times", ARRAY(Double), nullable=False, comment="seconds (epoch) of the failures within the window"),
+    Column("at", Double, nullable=False, comment="seconds (epoch) of the last failure"),
+    Column("max_failures", Integer, nullable=False),
+    Column("locked_until", Double),
+    Column("expires", Double, nullable=False, comment="when the row says nothing any more: it can go"),
+    prefixes=["UNLOGGED"],
 )

@@ -9,8 +9,6 @@ signed-in reader of it), so an unpublished layer is "not defined" for anonymous 
 from __future__ import annotations
 
 import hashlib
-import threading
-import time
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, select, text
@@ -18,6 +16,7 @@ from sqlalchemy import Connection, Engine, select, text
 from ..catalog import catalog
 from ..db.models import dataset, territory
 from ..settings import wms_settings
+from .catalogue_version import VersionedCache
 from .crs import UKRAINE_LONLAT
 from .fonts import label_font_path
 from .sources import Scope, layer_source
@@ -47,46 +46,18 @@ class Endpoint:
     engine: Engine          # the app's database; Mapnik reads the same one
 
 
-class TtlCache:
-    """A few small answers from the database (layer names per scope, громада names), kept for
-    ``seconds``: GetMap then needs no query before drawing. The drawn data never comes from here:
-    it is read from the pub views (or full tables) at once, so a stale entry cannot show data an
-    anonymous caller may not see; a layer just published or withdrawn is listed within ``seconds``."""
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self._values: dict = {}
-        self._lock = threading.Lock()
-
-    def get(self, key, compute):
-        now = time.monotonic()
-        with self._lock:
-            hit = self._values.get(key)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        value = compute()
-        with self._lock:
-            if len(self._values) > 4096:
-                self._values.clear()
-            self._values[key] = (now + self.seconds, value)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._values.clear()
-
-
-CACHE = TtlCache(seconds=2.0)
+CACHE = VersionedCache()
+"""Layer names per scope and громада names, each kept for one catalogue version
+(:mod:`.catalogue_version`): GetMap then needs one primary-key read before drawing, and a layer
+published or withdrawn through any worker process is listed (or refused) on the next request."""
 
 
 def hromada_name(engine: Engine, code: str) -> str | None:
     """The codifier name of a громада (level 3), or None when ``code`` is not one."""
-    def query():
-        with engine.connect() as conn:
-            return conn.execute(select(territory.c.name).where(
-                territory.c.code == code, territory.c.level == 3)).scalar()
+    def query(conn: Connection):
+        return conn.execute(select(territory.c.name).where(territory.c.code == code, territory.c.level == 3)).scalar()
 
-    return CACHE.get(("hromada", str(engine.url), code), query)
+    return CACHE.get(engine, ("hromada", code), query)
 
 
 def _visible(conn: Connection, scope: Scope) -> tuple[list[LayerEntry], str]:
@@ -129,29 +100,27 @@ def _pick(entries: list[LayerEntry], names: tuple[str, ...] | list[str], locator
 
 def visible_names(engine: Engine, scope: Scope) -> frozenset[str]:
     """Names of the layers the scope may see: with a published dataset (any dataset for full
-    tables) in the scope's громада, or anywhere nationally. Cached for :data:`CACHE`'s seconds."""
-    def query():
+    tables) in the scope's громада, or anywhere nationally. Kept in :data:`CACHE` per catalogue version."""
+    def query(conn: Connection):
         q = select(dataset.c.layer).group_by(dataset.c.layer)
         if not scope.full:
             q = q.where(dataset.c.published)
         if scope.hromada:
             q = q.where(dataset.c.hromada == scope.hromada)
-        with engine.connect() as conn:
-            return frozenset(conn.execute(q).scalars())
+        return frozenset(conn.execute(q).scalars())
 
-    return CACHE.get(("layers", str(engine.url), scope.key), query)
+    return CACHE.get(engine, ("layers", scope.key), query)
 
 
 def visible_computed(engine: Engine, scope: Scope) -> frozenset[str]:
     """Names of the computed (gap / indicator) layers the scope may see (:mod:`.choropleth_data`),
-    from the dataset table only. Cached for :data:`CACHE`'s seconds."""
+    from the dataset table only. Kept in :data:`CACHE` per catalogue version."""
     from .choropleth_data import visible_layers
 
-    def query():
-        with engine.connect() as conn:
-            return frozenset(layer.name for layer in visible_layers(conn, scope))
+    def query(conn: Connection):
+        return frozenset(layer.name for layer in visible_layers(conn, scope))
 
-    return CACHE.get(("computed", str(engine.url), scope.key), query)
+    return CACHE.get(engine, ("computed", scope.key), query)
 
 
 def _requested(engine: Engine, scope: Scope, names, locator: str) -> list[LayerEntry]:
