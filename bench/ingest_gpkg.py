@@ -7,8 +7,10 @@
    ``ogr2ogr -f PostgreSQL --config PG_USE_COPY YES`` (Debian's GDAL) into a plain table, which checks
    nothing. Prints rows/s of each and the ratio (target: gisplan ≥ 0.5 × ogr2ogr), and the time of
    each step of the import. gisplan takes its fast path (codes by location found while checking,
-   indexes built again after a large INSERT into a smaller table); with ``BENCH_SLOW=1`` the slow
-   path (``ImportOptions(fast=False)``: SQL joins by location, indexes kept) is timed as well.
+   rows staged by binary COPY with raw WKB geometry, the secondary indexes and the primary key
+   built again after a large INSERT into a smaller table); with ``BENCH_SLOW=1`` the slow path
+   (``ImportOptions(fast=False)``: SQL joins by location, indexes kept) is timed as well. The
+   machine is often shared: compare ratios, and run it more than once.
 2. Peak memory of a dry-run import of a large GeoJSON (default 2 GB; ``BENCH_GEOJSON_MB`` to change,
    ``0`` to leave this part out), generated into /tmp and deleted afterwards, measured as the child
    process's maximum RSS (target: under 1 GB whatever the file size).

@@ -23,7 +23,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 @pytest.mark.parametrize("change, message", [
     (("    type: integer\n    label: {uk: Місткість", "    type: integr\n    label: {uk: Місткість"),
      "layers/shelters.yaml: fields.capacity.type: unknown type 'integr'"),
-    (("geometry: {type: Point,", "geometry: {type: Pointt,"),
+    (("geometry: {type: Point}", "geometry: {type: Pointt}"),
      "layers/shelters.yaml: geometry.type: unknown geometry type 'Pointt'"),
     (("  topic_categories: [society, structure]", "  topic_categories: [society, structures]"),
      "layers/shelters.yaml: metadata.topic_categories: unknown ISO topic category 'structures'"),

@@ -60,7 +60,7 @@ def test_geometry_types(cat, name, geom_type):
 
 
 @pytest.mark.parametrize("name", ["settlements", "schools", "cnap_points", "alert_sirens",
-                                  "tourist_objects", "shelters"])
+                                  "tourist_objects"])
 def test_geography_index_where_metrics_measure_in_metres(cat, name):
     assert cat.get(name).geometry.geography_index
 

@@ -76,6 +76,22 @@ def test_loopback_only_and_unprivileged(own_cluster):
     assert oct(c.statefile.stat().st_mode & 0o777) == "0o600"
 
 
+@pytest.mark.slow
+def test_byte_order_collation_with_ukrainian_letters(own_cluster):
+    """Collation C (fast comparisons) orders as code points, like Python; case mapping of Ukrainian
+    letters still works (ctype C.UTF-8)."""
+    c = own_cluster
+    c.start()
+    assert _query(c, "SELECT datcollate || '|' || datctype FROM pg_database WHERE datname = current_database()") \
+        == "C|C.UTF-8"
+    words = ["їжак", "Ґудзик", "ясен", "ірис", "єнот", "абрикос", "Яблуко", "ґанок", "Іван"]
+    values = ", ".join(f"('{w}')" for w in words)
+    ordered = _query(c, f"SELECT string_agg(w, ',' ORDER BY w) FROM (VALUES {values}) v(w)")
+    assert ordered.split(",") == sorted(words)
+    assert _query(c, "SELECT upper('ґанок їжак єнот і') || lower('ҐЇЄІ')") == "ҐАНОК ЇЖАК ЄНОТ Іґїєі"
+    assert _query(c, "SELECT 'ЇЖАК' ILIKE 'їж%'") is True
+
+
 def test_missing_server_binaries(tmp_path):
     c = Cluster(DatabaseSettings(home=tmp_path / "c", pg_bindir=tmp_path / "nowhere", database_url=None))
     with pytest.raises(MissingDependency, match="PostgreSQL server not found in .*apt-get install postgresql-15"):

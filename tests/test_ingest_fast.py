@@ -17,6 +17,7 @@ import pyogrio
 import pytest
 import shapely
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from gisplan.ingest import load as ingest_load
 from tests.test_ingest import frame, inside, rejected, run
@@ -204,6 +205,40 @@ def test_large_import_builds_the_indexes_again(engine, tmp_path, monkeypatch):
     assert _index_definitions(engine, "it_hubs") == before
 
 
+def _primary_key_oid(engine, table):
+    with engine.connect() as c:
+        return c.execute(text("SELECT conindid FROM pg_constraint WHERE conrelid = CAST(:t AS regclass) "
+                              "AND contype = 'p'"), {"t": table}).scalar_one()
+
+
+def test_large_import_builds_the_primary_key_again_unless_something_depends_on_it(engine, tmp_path, monkeypatch):
+    """The primary key is dropped with the secondary indexes and added again after the INSERT (a new
+    index, the same definition, ids still unique); while a foreign key depends on it, it is kept and
+    the import still rebuilds the other indexes."""
+    monkeypatch.setattr(ingest_load, "REBUILD_INDEXES_FROM", 1)
+    before, key = _index_definitions(engine, "it_hubs"), _primary_key_oid(engine, "it_hubs")
+    with engine.connect() as c:
+        existing = c.execute(text("SELECT count(*) FROM it_hubs")).scalar_one()
+    rep = run(engine, "it_hubs", _hub_file(tmp_path, engine, "pk", existing + 5, 76), source="t-paths-pk")
+    assert rep.inserted == existing + 5 and "indexes built again" in rep.seconds
+    assert _index_definitions(engine, "it_hubs") == before and _primary_key_oid(engine, "it_hubs") != key
+    with pytest.raises(IntegrityError, match="pk_it_hubs"), engine.begin() as c:
+        c.execute(text("INSERT INTO it_hubs (id, hromada, name, geom) SELECT id, hromada, name, geom "
+                       "FROM it_hubs WHERE source = 't-paths-pk' LIMIT 1"))
+
+    key = _primary_key_oid(engine, "it_hubs")
+    with engine.begin() as c:  # a foreign key onto it_hubs.id
+        c.execute(text("CREATE TABLE t_hub_visit (hub uuid REFERENCES it_hubs (id))"))
+        existing = c.execute(text("SELECT count(*) FROM it_hubs")).scalar_one()
+    try:
+        rep = run(engine, "it_hubs", _hub_file(tmp_path, engine, "pk-kept", existing + 5, 77), source="t-paths-pk")
+    finally:
+        with engine.begin() as c:
+            c.execute(text("DROP TABLE t_hub_visit"))
+    assert rep.inserted == existing + 5 and "indexes built again" in rep.seconds
+    assert _primary_key_oid(engine, "it_hubs") == key and _index_definitions(engine, "it_hubs") == before
+
+
 def test_busy_table_keeps_its_indexes(engine, tmp_path, monkeypatch):
     """Another transaction reading the table: the import does not wait for it to drop the indexes,
     it inserts with the indexes in place, and everything is loaded."""
@@ -263,3 +298,79 @@ def test_rows_are_stamped_alike_with_or_without_the_trigger_call(engine):
                           "by": "stamp-test"}).one()
     assert tuple(forged) == (1, True, True, "stamp-test")
     assert tuple(bulk) == (1, True, True, "stamp-test")
+
+
+# ------------------------------------------------------------------ the layer table's write cost (issue 4 benchmark)
+AWKWARD_CODES = [
+    "UA53040110000034949", "UA5304011000003494", "UA530401100000349490", "ua53040110000034949",
+    "UA53040110000034949\n", " UA53040110000034949", "UA5304011000003494 ", "UA530401100000349é",
+    "UA530401100000349٤9", "UA５3040110000034949", "UAUA040110000034949", "XUA3040110000034949",
+    "UA", "", "UA-3040110000034949", "UA5304011000003494\t",
+]
+
+
+def test_katottg_check_accepts_exactly_what_the_regular_expression_does(engine):
+    """The layer tables' КАТОТТГ checks (written without a regular expression since migration 0013)
+    agree with ``~ '^UA[0-9]{17}$'`` on awkward values, and the database still refuses a bad code
+    written by anyone."""
+    from gisplan.db.layer_tables import katottg_check
+
+    with engine.connect() as c:
+        rows = c.execute(text(f"SELECT v, v ~ '^UA[0-9]{{17}}$', {katottg_check('v')} "
+                              "FROM unnest(CAST(:values AS text[])) AS t(v)"), {"values": AWKWARD_CODES}).all()
+        assert [(v, a) for v, a, _ in rows] == [(v, b) for v, _, b in rows]
+        assert sum(a for _, a, _ in rows) == 1
+        assert c.execute(text(f"SELECT {katottg_check('CAST(NULL AS text)')}")).scalar_one() is None
+    (x, y), = inside(engine, ORZHYTSIA, 1, seed=81)
+    for column, value in (("hromada", "UA5304007000008309"), ("katottg", "UA530400700000830９9")):
+        with pytest.raises(IntegrityError, match=f"ck_it_hubs_{column}_format"), engine.begin() as c:
+            values = {"hromada": ORZHYTSIA, "katottg": None, column: value}
+            c.execute(text("INSERT INTO it_hubs (hromada, katottg, name, geom) VALUES "
+                           "(:hromada, :katottg, 'x', ST_SetSRID(ST_MakePoint(:x, :y), 4326))"),
+                      {**values, "x": x, "y": y})
+
+
+def test_no_separate_hromada_index_and_searches_by_hromada_use_the_code_index(engine):
+    with engine.connect() as c:
+        names = c.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'shelters'")).scalars().all()
+        c.execute(text("SET enable_seqscan = off"))
+        plan = "\n".join(c.execute(text("EXPLAIN SELECT id FROM shelters WHERE hromada = :h"), {"h": KHOROL}).scalars())
+    assert "ix_shelters_hromada" not in names and "ix_shelters_code" in plan, plan
+
+
+@pytest.mark.parametrize("layer", ["shelters", "starosta_districts"])
+def test_binary_and_text_copy_stage_the_same_values(engine, tmp_path, monkeypatch, layer):
+    """Staging by binary COPY (raw WKB geometry) and by the text format load the same features:
+    awkward text, numbers, booleans, dates, lists, points and polygons."""
+    from gisplan.ingest import validate
+
+    pts = inside(engine, PYRIATYN, 3, seed=82)
+    awkward = ["таб\tі\\зворотна коса", "рядок\nдругий\rкінець", "лапки \"' і ; кома, 'N'"]
+    if layer == "shelters":
+        rows = [{"name": awkward[i], "kind": ("сховище", "ПРУ", "найпростіше укриття")[i],
+                 "capacity": [0, 7, None][i], "area_m2": [0.1, 1e-7, 123456.789][i],
+                 "accessible": ["так", None, "ні"][i], "last_verified": ["2024-02-29", None, "01.05.2023"][i],
+                 "notes": [None, "\\N", ""][i]}
+                for i in range(3)]
+        geoms = [shapely.Point(p) for p in pts]
+        columns = "name, kind, capacity, area_m2, accessible, last_verified, notes"
+    else:
+        lists = ["с. Перше; с. Друге", None, "[\"с. Третє\", \"\\\\\"]"]  # ; or a JSON list (a backslash)
+        rows = [{"name": awkward[i], "settlements": lists[i]} for i in range(3)]
+        geoms = [shapely.box(x, y, x + 0.005, y + 0.003) for x, y in pts]
+        columns = "name, settlements"
+    loaded = {}
+    for binary in (True, False):
+        monkeypatch.setattr(validate, "BINARY_COPY", binary)
+        source = f"t-copy-{layer}-{binary}"
+        path = tmp_path / f"{source}.geojson"
+        coded = [{"code": f"C{binary:d}-{i}", **r} for i, r in enumerate(rows)]
+        pyogrio.write_dataframe(frame(coded, geoms), path)
+        assert run(engine, layer, path, source=source).inserted == 3
+        with engine.connect() as c:
+            loaded[binary] = [tuple(r) for r in c.execute(text(
+                f"SELECT substr(code, 4), hromada, {columns}, ST_AsEWKB(geom) FROM \"{layer}\" "
+                "WHERE source = :s ORDER BY code"), {"s": source})]
+    assert loaded[True] == loaded[False]
+    assert [r[2] for r in loaded[True]] == awkward
+    assert {r[1] for r in loaded[True]} == {PYRIATYN}

@@ -44,9 +44,9 @@ def test_geography_index_is_used(engine):
     with engine.connect() as conn:
         conn.execute(text("SET enable_seqscan = off"))
         plan = "\n".join(r[0] for r in conn.execute(text(
-            "EXPLAIN SELECT id FROM shelters WHERE ST_DWithin(geography(geom), "
+            "EXPLAIN SELECT id FROM schools WHERE ST_DWithin(geography(geom), "
             "geography(ST_SetSRID(ST_MakePoint(36.84, 49.46), 4326)), 500)")))
-    assert "ix_shelters_geog" in plan, plan
+    assert "ix_schools_geog" in plan, plan
 
 
 def test_storage_crs_is_4326(engine):

@@ -1,7 +1,8 @@
 """An import: file → checked rows → staging table (COPY) → the layer, in one transaction.
 
 1. The file is read in Arrow batches; each batch is checked in Python (values, geometry, CRS) and
-   its good rows are streamed into a temporary staging table with ``COPY``.
+   its good rows are streamed into a temporary staging table with a binary ``COPY`` (geometry as
+   raw WKB; the text format when a JSON field is staged, see :mod:`.validate`).
 2. Set-based SQL steps (``sql/*.sql``) check codes against the codifier, find duplicate keys and
    the features a row updates. Rows without громада or settlement codes get them by location: on
    the fast path (the default) while checking, in Python (:mod:`.locate`); with ``fast=False`` by
@@ -11,7 +12,7 @@
    ``upsert`` updates matched features and inserts the rest, ``replace`` also deletes the features
    of the громади concerned that the file does not list. A dry run does all of it, counts, and
    rolls back. On the fast path, a large import into a table holding fewer rows builds the table's
-   secondary indexes again after the INSERT instead of growing them row by row.
+   secondary indexes and its primary key again after the INSERT instead of growing them row by row.
 
 Every import ends with an ``import_log`` entry (in its own transaction when nothing was loaded) and,
 when a report folder is given, a JSON and a CSV report.
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from psycopg.types.string import BytesBinaryDumper
 from sqlalchemy import Connection, Engine, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
@@ -123,12 +125,13 @@ class _Run:
         self.key = _q(key)
         if key == "id":
             self.match = "t.id = s.id"
-            self.partition = "s.id"
+            group = ["s.id"]
         else:
             self.match = f"t.hromada = s.hromada AND t.{self.key} = s.{self.key}"
-            # grouping only needs equality: byte order ("C") spares the locale's slow comparisons
-            text_key = key == "code" or layer.fields[key].type == "text"
-            self.partition = f's.hromada COLLATE "C", s.{self.key}' + (' COLLATE "C"' if text_key else "")
+            group = ["coalesce(s.hromada, '')", f"s.{self.key}"]  # (a row without громада is rejected anyway)
+        self.duplicates = {"group": ", ".join(group),
+                           "group_columns": ", ".join(f"{g} AS g{i}" for i, g in enumerate(group)),
+                           "join": " AND ".join(f"d.g{i} = {g}" for i, g in enumerate(group))}
 
     def run(self, progress: Progress | None) -> None:
         c = self.conn
@@ -163,7 +166,15 @@ class _Run:
     def _copy(self, progress: Progress | None) -> None:
         raw = self.conn.connection.driver_connection
         cols = ", ".join(_q(col) for col in self.validator.columns)
-        with raw.cursor() as cur, cur.copy(f"COPY ingest_stage ({cols}) FROM STDIN") as copy:
+        binary = " (FORMAT binary)" if self.validator.binary else ""
+        with raw.cursor() as cur:
+            # WKB bytes as they are, by psycopg's C dumper (the one registered for bytea by default
+            # also accepts its DB-API ``Binary`` wrapper, in Python, value by value)
+            cur.adapters.register_dumper(None, BytesBinaryDumper)
+            self._copy_batches(cur, f"COPY ingest_stage ({cols}) FROM STDIN{binary}", progress)
+
+    def _copy_batches(self, cur, statement: str, progress: Progress | None) -> None:
+        with cur.copy(statement) as copy:
             copy.set_types(self.validator.pg_types)
             for batch in self.src.batches(self.o.batch_size):
                 checked = self.validator.check(batch)
@@ -201,7 +212,7 @@ class _Run:
         o = self.o
         key_given = o.key in self.staged
         if key_given:
-            self._rejections(sql("reject_duplicate_keys.sql", key=self.key, key_name=o.key, partition=self.partition))
+            self._rejections(sql("reject_duplicate_keys.sql", key=self.key, key_name=o.key, **self.duplicates))
             self.conn.exec_driver_sql(sql("match_existing.sql", table=self.table, match=self.match))
             self._rejections(sql("reject_ambiguous.sql", table=self.table, key=self.key, key_name=o.key, match=self.match))
         if o.mode == "append" and key_given:
@@ -266,8 +277,9 @@ class _Run:
             r.seconds["indexes built again"] = time.perf_counter() - t0
 
     def _drop_secondary_indexes(self) -> list[str]:
-        """A large import into a table that holds fewer rows: drop the secondary indexes before the
-        INSERT and build them afresh after it (in the same transaction, so a failure restores them).
+        """A large import into a table that holds fewer rows: drop the secondary indexes (and the
+        primary key, see :meth:`_drop_primary_key`) before the INSERT and build them afresh after it
+        (in the same transaction, so a failure restores them).
         Building a GiST index over all rows at once is much faster than growing it row by row. The
         DROP needs an exclusive lock on the table until commit (readers wait for the import to end);
         if another transaction holds the table for longer than a moment, or the database role may not
@@ -296,7 +308,27 @@ class _Run:
             log.info("import into %s: indexes kept (%s)", self.table, str(exc).splitlines()[0])
             return []
         savepoint.commit()
-        return [definition for _, definition in indexes]
+        return self._drop_primary_key() + [definition for _, definition in indexes]
+
+    def _drop_primary_key(self) -> list[str]:
+        """With the secondary indexes (the table is locked already): the primary key too, to be added
+        again after the INSERT, which builds its index in one sorted pass; inserting random uuids one
+        by one into it costs more than everything else the INSERT does. Adding it back checks every
+        id again (a duplicate fails the import, as the INSERT would have). If the key cannot be
+        dropped (something depends on it), it is kept. Returns the statement that adds it back."""
+        c, table = self.conn, f"public.{_q(self.table)}"
+        key = c.execute(text(sql("primary_key.sql")), {"table": table}).first()
+        if key is None:
+            return []
+        savepoint = c.begin_nested()
+        try:
+            c.exec_driver_sql(f"ALTER TABLE {table} DROP CONSTRAINT {_q(key.name)}")
+        except DBAPIError as exc:
+            savepoint.rollback()
+            log.info("import into %s: primary key kept (%s)", self.table, str(exc).splitlines()[0])
+            return []
+        savepoint.commit()
+        return [f"ALTER TABLE {table} ADD CONSTRAINT {_q(key.name)} {key.definition}"]
 
 
 def _new_report(layer: LayerSpec, path: Path, o: ImportOptions) -> ImportReport:

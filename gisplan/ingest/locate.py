@@ -3,10 +3,11 @@ holds its probe point, and a row without a settlement code gets the КАТОТТ
 of its громада whose boundary holds the probe.
 
 The same rules as ``sql/locate_hromada.sql`` and ``sql/locate_settlement.sql`` (the slow path,
-kept for ``ImportOptions(fast=False)``), done with shapely 2's STRtree over the boundaries read in
-the import's own transaction, so a large file costs one vectorised query per batch instead of an
-UPDATE that rewrites every staged row. Where two boundaries hold a probe (a point on a shared
-border) the one with the smaller code wins.
+kept for ``ImportOptions(fast=False)``), done with shapely 2: the boundaries are read in the import's
+own transaction and prepared once; each batch's probe points go into an STRtree that every boundary
+queries, so a large file costs one vectorised query per batch instead of an UPDATE that rewrites
+every staged row. Where two boundaries hold a probe (a point on a shared border) the one with the
+smaller code wins.
 """
 
 from __future__ import annotations
@@ -27,17 +28,18 @@ class _Tree:
     def __init__(self, codes: list[str], wkb: list[bytes], owners: list[str] | None = None):
         self.codes = np.array(codes, dtype=object)
         self.owners = np.array(owners, dtype=object) if owners is not None else None
-        polygons = shapely.from_wkb(wkb)
-        shapely.prepare(polygons)  # each boundary is tested against many points
-        self.tree = shapely.STRtree(polygons) if codes else None
+        self.polygons = shapely.from_wkb(wkb)
+        shapely.prepare(self.polygons)  # each boundary is tested against many points
 
     def first_holding(self, probes: np.ndarray, owners: np.ndarray | None = None) -> np.ndarray:
         """For each probe, the code of the first polygon (in code order) that intersects it and, when
         ``owners`` is given, belongs to the same owner; None where there is none."""
         out = np.full(len(probes), None, dtype=object)
-        if self.tree is None or not len(probes):
+        if not len(self.polygons) or not len(probes):
             return out
-        rows, polys = self.tree.query(probes, predicate="intersects")
+        # the probes are indexed and each (prepared) polygon asks for the probes it holds: the other
+        # way round, shapely would prepare the probes, not the polygons, and be several times slower
+        polys, rows = shapely.STRtree(probes).query(self.polygons, predicate="intersects")
         if owners is not None:
             keep = self.owners[polys] == owners[rows]
             rows, polys = rows[keep], polys[keep]

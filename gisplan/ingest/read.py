@@ -124,7 +124,10 @@ class Source:
             return Batch(first_row, table.drop_columns(drop), geoms, errors)
         if geom_col in table.column_names:
             wkb = table.column(geom_col).to_numpy(zero_copy_only=False)
-            geoms = shapely.force_2d(shapely.from_wkb(wkb, on_invalid="ignore"))
+            geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+            extra = shapely.has_z(geoms) | shapely.has_m(geoms)  # only these need flattening
+            if extra.any():
+                geoms[extra] = shapely.force_2d(geoms[extra])
             table = table.drop_columns([geom_col])
         else:
             geoms = np.full(table.num_rows, None, dtype=object)

@@ -1,8 +1,8 @@
 """A batch of rows checked against the layer's spec: values converted, geometries prepared.
 
-The result is the rows to stage (every column already of its database type, geometry as WKB hex
-in EPSG:4326) and, for the others, every (row, field, reason). A row with any fault is not staged;
-all its faults are reported, not only the first.
+The result is the rows to stage (every column already of its database type, geometry as WKB in
+EPSG:4326: raw bytes for a binary COPY, hex for a text one) and, for the others, every (row, field,
+reason). A row with any fault is not staged; all its faults are reported, not only the first.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ PG_TYPES = {
     "boolean": "bool", "date": "date", "datetime": "timestamptz", "json": "text",
     "text_list": "text[]", "integer_list": "int4[]",
 }
+BINARY_COPY = True  # stage by binary COPY where the columns allow it (False: always the text format)
 COMMON_TYPES = {
     "code": "text", "katottg": "text", "hromada": "text", "status": "text", "installed_at": "date",
     "removed_at": "date", "source": "text", "public": "bool", "id": "uuid",
@@ -70,12 +71,17 @@ class Validator:
                               else layer.extra_geometries[self.geometry_column])
         self.columns += (([self.geometry_column] if with_geometry else [])
                          + [dst for _, dst in self.extra if dst != self.geometry_column] + ["probe"])
+        # binary COPY (geometry as raw WKB, values not spelt out as text and parsed again) unless a
+        # JSON field is staged: a jsonb column's binary form is not its text
+        self.binary = BINARY_COPY and not any(self.layer.fields[c].type == "json"
+                                              for c in self.columns if c in self.layer.fields)
         self.pg_types = ["int4"] + [self._pg_type(c) for c in self.columns[1:]]
 
     # ------------------------------------------------------------------ columns
     def _pg_type(self, column: str) -> str:
         if column in ("geom", "probe") or column in self.layer.extra_geometries:
-            return "text"  # WKB hex, parsed by PostGIS
+            # binary: the WKB bytes go to PostGIS's geometry_recv as they are; text: WKB hex
+            return "bytea" if self.binary else "text"
         if column in COMMON_TYPES:
             return COMMON_TYPES[column]
         return PG_TYPES[self.layer.fields[column].type]
@@ -120,18 +126,18 @@ class Validator:
             faults.setdefault(i, []).append(("geometry", reason))
         for i, what in geo.repaired.items():
             repairs.append((batch.row(i), "geometry", what))
-        geom_hex = _wkb_hex(geo.geoms)
+        geom_wkb = _wkb(geo.geoms, self.binary)
         located = geo.geoms.copy()  # the geometry that finds the row's громада: main, else an extra one
-        extra_hex = {}
+        extra_wkb = {}
         for src, dst in self.extra:
             g = self._extra_geometry(batch, src, dst, faults, repairs)
-            extra_hex[dst] = _wkb_hex(g)
+            extra_wkb[dst] = _wkb(g, self.binary)
             located = np.where(shapely.is_missing(located), g, located)
         probes = located.copy()  # a point is its own probe; other geometries give a point on them
         other = shapely.get_type_id(located) > shapely.GeometryType.POINT
         probes[other] = shapely.point_on_surface(located[other])
-        extra_hex["probe"] = (geom_hex if not self.extra and self.geometry_spec.type == "Point"
-                              else _wkb_hex(probes))
+        extra_wkb["probe"] = (geom_wkb if not self.extra and self.geometry_spec.type == "Point"
+                              else _wkb(probes, self.binary))
         if self.locator is not None:  # codes by location now, not by SQL joins after the COPY
             out_columns["hromada"], out_columns["katottg"] = self.locator.fill(
                 probes, out_columns.get("hromada") or [None] * n, out_columns.get("katottg") or [None] * n)
@@ -139,9 +145,9 @@ class Validator:
         values = []
         for col in self.columns[1:]:
             if col == self.geometry_column:
-                values.append(geom_hex)
-            elif col in extra_hex:
-                values.append(extra_hex[col])
+                values.append(geom_wkb)
+            elif col in extra_wkb:
+                values.append(extra_wkb[col])
             elif col in out_columns:
                 values.append(out_columns[col])
             else:
@@ -227,10 +233,11 @@ class Validator:
 _POINT_WKB = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])  # packed: 21 bytes
 
 
-def _wkb_hex(geoms: np.ndarray) -> list:
-    """WKB (little-endian, hex) of each geometry, None where missing. Without an SRID: every
-    geometry column of a layer is typed with SRID 4326, and PostGIS gives it to geometries that
-    have none. Points are written by numpy directly, which is several times faster."""
+def _wkb(geoms: np.ndarray, binary: bool) -> list:
+    """WKB (little-endian; bytes, or hex text when not ``binary``) of each geometry, None where
+    missing. Without an SRID: every geometry column of a layer is typed with SRID 4326, and PostGIS
+    gives it to geometries that have none. Points are written by numpy directly, which is several
+    times faster."""
     present = ~shapely.is_missing(geoms)
     out = np.full(len(geoms), None, dtype=object)
     if present.any():
@@ -239,9 +246,9 @@ def _wkb_hex(geoms: np.ndarray) -> list:
             xy = shapely.get_coordinates(given)
             packed = np.empty(len(given), dtype=_POINT_WKB)
             packed["order"], packed["type"], packed["x"], packed["y"] = 1, 1, xy[:, 0], xy[:, 1]
-            text = packed.tobytes().hex()
-            width = 2 * _POINT_WKB.itemsize
-            out[present] = [text[i:i + width] for i in range(0, len(text), width)]
+            data = packed.tobytes() if binary else packed.tobytes().hex()
+            width = _POINT_WKB.itemsize * (1 if binary else 2)
+            out[present] = [data[i:i + width] for i in range(0, len(data), width)]
         else:
-            out[present] = shapely.to_wkb(given, hex=True, byte_order=1, output_dimension=2)
+            out[present] = shapely.to_wkb(given, hex=not binary, byte_order=1, output_dimension=2)
     return out.tolist()
