@@ -339,3 +339,20 @@ class TileSettings(BaseSettings):
 
 def tile_settings() -> TileSettings:
     return TileSettings()
+
+
+class ResponseCacheSettings(BaseSettings):
+    """Anonymous WMS answers (GetCapabilities, GetMap) and OGC API – Features pages kept by the state
+    of the datasets they are drawn from, with ETag / 304 (issue 17): ``GISPLAN_RESPONSE_CACHE_*``."""
+
+    model_config = SettingsConfigDict(**{**_COMMON, "env_prefix": "GISPLAN_RESPONSE_CACHE_"})
+
+    mb: float = Field(default=64.0, ge=0, description="Bound of the in-process cache of answers, MB "
+                                                      "(0 keeps none; ETag and 304 still answered)")
+    control: str = Field(default="public, no-cache",
+                         description="Cache-Control of those anonymous answers (no-cache: clients revalidate "
+                                     "by ETag, answered 304 while the data is unchanged)")
+
+
+def response_cache_settings() -> ResponseCacheSettings:
+    return ResponseCacheSettings()

@@ -139,6 +139,8 @@ def test_openapi_is_a_valid_3_0_document_of_this_api(client, world, base):
 # ------------------------------------------------------------------ collections
 def test_hromada_collections_link_metadata_licence_and_files(client, engine, world):
     doc = client.get(f"/{KHMILNYK}/ogcapi/collections").json()
+    # the computed gap collections (gap.*) follow the catalogue's: tests/test_gap_publication.py
+    doc["collections"] = [c for c in doc["collections"] if not c["id"].startswith("gap.")]
     ids = [c["id"] for c in doc["collections"]]
     with engine.connect() as conn:
         rows = {r.layer: r for r in conn.execute(select(dataset).where(

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from gisplan.publish.ogcapi.tiles import TMS_URI
 from tests.live_server import live_server
 from tests.conftest import KREMENCHUK
-from tests.test_tiles import tile_of, world  # noqa: F401  (the module's data fixture)
+from tests.test_tiles import SECRET_PHONE, tile_of, world  # noqa: F401  (the module's data fixture)
 
 BASE = "/ogcapi"
 TILESETS_REL = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"
@@ -116,3 +116,28 @@ def test_gdal_reads_an_ogc_tile_from_the_tileset_template(server, engine, world,
     west, north = -20037508.3427892 + x * 40075016.6855784 / 4096, 20037508.3427892 - y * 40075016.6855784 / 4096
     size = 40075016.6855784 / 4096 * (1 + 2 * 64 / 4096)
     assert points and all(west - size <= px <= west + size and north - size <= py <= north + size for px, py in points)
+
+
+def test_gdal_ogcapi_driver_lists_the_collections_and_reads_a_layer(server, engine, world):  # noqa: F811
+    """Debian's GDAL 3.6 OGCAPI driver: the landing page gives every published collection as a
+    subdataset, and a collection opened with API=ITEMS (GDAL's OGC API – Features reader) is one
+    layer with every published feature and its properties. Its API=TILES path opens nothing (no
+    message) for our tilesets as for altered copies of them: see docs/scaling.md."""
+    assert shutil.which("ogrinfo"), "gdal-bin (Makefile TEST_APT_PACKAGES)"
+    landing = subprocess.run(["ogrinfo", "-ro", f"OGCAPI:{server}/ogcapi"], capture_output=True, text=True,
+                             timeout=120)
+    assert landing.returncode == 0, landing.stderr
+    subdatasets = dict(re.findall(r"SUBDATASET_\d+_NAME=OGCAPI:(\S+/collections/(\w+)\?f=json)", landing.stdout))
+    subdatasets = {name: url for url, name in subdatasets.items()}
+    with engine.connect() as conn:
+        published = set(conn.execute(text("SELECT DISTINCT layer FROM dataset WHERE published")).scalars())
+        expected = set(conn.execute(text("SELECT code FROM pub.shelters WHERE code IS NOT NULL")).scalars())
+        total = conn.execute(text("SELECT count(*) FROM pub.shelters")).scalar_one()
+    assert {"shelters", "hromady"} <= set(subdatasets) <= published
+    read = subprocess.run(["ogrinfo", "-ro", "-al", "-q", "-oo", "API=ITEMS", f"OGCAPI:{subdatasets['shelters']}"],
+                          capture_output=True, text=True, timeout=300)
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.count("OGRFeature(shelters)") == total > 0
+    codes = set(re.findall(r"^\s*code \(String\) = (.+)$", read.stdout, re.M)) - {"(null)"}  # GDAL's null
+    assert codes == expected
+    assert "tiles-secret" in expected and SECRET_PHONE not in read.stdout  # public fields only

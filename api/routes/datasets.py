@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from gisplan.catalog import LayerSpec
 from gisplan.datasets import list_datasets, set_published
+from gisplan.publish.gap_publication import listing as gap_listing
 
 from ..deps import CurrentUser, OptionalUser, ReadConn, WriteConn, layer_dep, require_writer
 
@@ -15,13 +16,15 @@ router = APIRouter(prefix="/api/datasets", tags=["datasets"])
 Layer = Annotated[LayerSpec, Depends(layer_dep)]
 
 
-@router.get("", summary="Datasets; anonymous callers see published ones only")
+@router.get("", summary="Datasets; anonymous callers see published ones only. "
+            "`computed`: the gap layers (read-only products) the caller may see")
 def datasets(conn: ReadConn, user: OptionalUser,
              hromada: Annotated[str | None, Query(pattern=r"^UA\d{17}$")] = None):
     rows = list_datasets(conn, hromada, published=None if user else True)
     if user and not user.is_admin:
         rows = [r for r in rows if r["published"] or user.can_read(r["hromada"])]
-    return {"datasets": rows}
+    reader = user is not None and hromada is not None and user.can_read(hromada)
+    return {"datasets": rows, "computed": gap_listing(conn, hromada, reader)}  # gap layers: read-only
 
 
 def _publish(layer: LayerSpec, hromada: str, conn, user, published: bool):

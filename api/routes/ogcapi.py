@@ -14,9 +14,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from sqlalchemy import Connection, Engine
 
 from gisplan.attribution import attributions
-from gisplan.catalog import KATOTTG_RE
+from gisplan.catalog import KATOTTG_RE, catalog
 from gisplan.features import NotFound
 from gisplan.publish.ogcapi import documents
+from gisplan.publish.ogcapi import gap_collections as gaps
 from gisplan.publish.ogcapi.collections import collection_document, collection_info, queryables_document, served
 from gisplan.publish.ogcapi.crs import BadParameter, parse_crs
 from gisplan.publish.ogcapi.endpoint import GEOJSON, JSON, OPENAPI, SCHEMA, Endpoint
@@ -29,6 +30,7 @@ from gisplan.publish.wms_service import hromada_name
 from gisplan.settings import server_settings
 
 from ..deps import OptionalUser, ReadConn, engine_dep
+from ..response_cache import cached_answer, request_key
 from ..templates import templates
 
 router = APIRouter(tags=["ogcapi"])
@@ -63,6 +65,15 @@ def _wants_html(request: Request) -> bool:
         return f.lower() == "html"
     accept = request.headers.get("accept", "")
     return "text/html" in accept and "json" not in accept.split("text/html")[0]
+
+
+def _keepable(request: Request, endpoint: Endpoint) -> bool:
+    """An anonymous JSON answer (kept by its data's state, issue 17); an invalid ``f`` is answered
+    400 by the route itself."""
+    try:
+        return not endpoint.scope.full and not _wants_html(request)
+    except BadParameter:
+        return False
 
 
 def _headers(endpoint: Endpoint, extra: dict | None = None) -> dict:
@@ -122,6 +133,7 @@ def _conformance(request: Request, endpoint: Endpoint, user) -> Response:
 def _api(request: Request, endpoint: Endpoint, conn: Connection, user) -> Response:
     def produce():
         doc = openapi_document(endpoint, served(conn, endpoint))
+        gaps.add_openapi_paths(doc, gaps.visible(conn, endpoint))
         if _wants_html(request):
             return _html(request, endpoint, "api.html", user, doc=doc)
         return _json(endpoint, doc, OPENAPI)
@@ -131,13 +143,20 @@ def _api(request: Request, endpoint: Endpoint, conn: Connection, user) -> Respon
 def _collections(request: Request, endpoint: Endpoint, conn: Connection, user) -> Response:
     def produce():
         doc = documents.collections_list(endpoint, served(conn, endpoint))
+        doc["collections"] += _gap_documents(conn, endpoint)
         if _wants_html(request):
             return _html(request, endpoint, "collections.html", user, doc=doc)
         return _json(endpoint, doc)
+    if _keepable(request, endpoint):  # anonymous JSON: ETag, 304, kept (issue 17)
+        return cached_answer(request, conn, request_key(request), None, endpoint.scope.hromada,
+                             lambda: _answer(produce))
     return _answer(produce)
 
 
 def _collection(request: Request, endpoint: Endpoint, conn: Connection, layer: str, user) -> Response:
+    if gaps.is_gap_collection(layer):
+        return _gap_collection(request, endpoint, conn, layer, user)
+
     def produce():
         doc = collection_document(endpoint, collection_info(conn, endpoint, layer))
         if _wants_html(request):
@@ -147,11 +166,17 @@ def _collection(request: Request, endpoint: Endpoint, conn: Connection, layer: s
 
 
 def _queryables(endpoint: Endpoint, conn: Connection, layer: str) -> Response:
+    if gaps.is_gap_collection(layer):
+        return _answer(lambda: _json(
+            endpoint, gaps.queryables_document(endpoint, gaps.find(conn, endpoint, layer)), SCHEMA))
     return _answer(lambda: _json(endpoint, queryables_document(endpoint, collection_info(conn, endpoint, layer)),
                                  SCHEMA))
 
 
 def _items(request: Request, endpoint: Endpoint, conn: Connection, layer: str, user) -> Response:
+    if gaps.is_gap_collection(layer):
+        return _gap_items(request, endpoint, conn, layer, user)
+
     def produce():
         info = collection_info(conn, endpoint, layer)
         source = layer_source(info.layer, endpoint.scope)
@@ -166,10 +191,16 @@ def _items(request: Request, endpoint: Endpoint, conn: Connection, layer: str, u
                          collection=json.loads(collection_text(page, links)), page=page, query=query,
                          fields=fields)
         return Response(collection_text(page, links), media_type=GEOJSON, headers=_headers(endpoint, crs_header))
+    if _keepable(request, endpoint) and layer in catalog():  # anonymous GeoJSON: ETag, 304, kept (issue 17)
+        return cached_answer(request, conn, request_key(request), [layer], endpoint.scope.hromada,
+                             lambda: _answer(produce))
     return _answer(produce)
 
 
 def _item(request: Request, endpoint: Endpoint, conn: Connection, layer: str, feature_id: str, user) -> Response:
+    if gaps.is_gap_collection(layer):
+        return _gap_item(request, endpoint, conn, layer, feature_id, user)
+
     def produce():
         info = collection_info(conn, endpoint, layer)
         unknown = [k for k in request.query_params if k not in ("f", "crs", "lang")]
@@ -185,6 +216,65 @@ def _item(request: Request, endpoint: Endpoint, conn: Connection, layer: str, fe
             return _html(request, endpoint, "item.html", user, layer=info.layer, feature=json.loads(body),
                          lonlat=crs.code == "CRS:84")
         return Response(body, media_type=GEOJSON, headers=_headers(endpoint, {"Content-Crs": f"<{crs.uri}>"}))
+    return _answer(produce)
+
+
+# ------------------------------------------------------------------ gap layers (computed, read-only)
+def _gap_documents(conn: Connection, endpoint: Endpoint) -> list[dict]:
+    visible = gaps.visible(conn, endpoint)
+    public = {p.name for p in gaps.visible(conn, national_endpoint(endpoint))} if endpoint.scope.full else None
+    return [gaps.collection_document(conn, endpoint, p, public is None or p.name in public,
+                                     with_hromady=endpoint.scope.hromada is not None) for p in visible]
+
+
+def national_endpoint(endpoint: Endpoint) -> Endpoint:
+    """The anonymous national view (whether a gap layer has a public ISO record)."""
+    return Endpoint(endpoint.site, Scope())
+
+
+def _gap_collection(request: Request, endpoint: Endpoint, conn: Connection, layer: str, user) -> Response:
+    def produce():
+        p = gaps.find(conn, endpoint, layer)
+        record = not endpoint.scope.full or gaps.product(conn, Scope(), layer) is not None
+        doc = gaps.collection_document(conn, endpoint, p, record)
+        if _wants_html(request):
+            return _html(request, endpoint, "collection.html", user, doc=doc)
+        return _json(endpoint, doc)
+    return _answer(produce)
+
+
+def _gap_items(request: Request, endpoint: Endpoint, conn: Connection, layer: str, user) -> Response:
+    def produce():
+        p = gaps.find(conn, endpoint, layer)
+        html = _wants_html(request)
+        query = gaps.parse_query(dict(request.query_params))
+        page = gaps.read_page(conn, endpoint, layer, query)
+        doc = gaps.items_document(endpoint, layer, page, query)
+        if html:
+            return _html(request, endpoint, "items.html", user, layer=gaps.html_layer(p), collection=doc,
+                         page=page, query=gaps.HTML_QUERY, fields=gaps.html_fields(page))
+        return Response(gaps.dumps(doc), media_type=GEOJSON,
+                        headers=_headers(endpoint, {"Content-Crs": f"<{gaps.CRS84}>"}))
+    return _answer(produce)
+
+
+def _gap_item(request: Request, endpoint: Endpoint, conn: Connection, layer: str, feature_id: str,
+              user) -> Response:
+    def produce():
+        p = gaps.find(conn, endpoint, layer)
+        unknown = [k for k in request.query_params if k not in ("f", "crs", "lang")]
+        if unknown:
+            raise BadParameter(unknown[0], "unknown; a single feature takes crs and f")
+        gaps.parse_query({k: v for k, v in request.query_params.items() if k == "crs"})
+        feature = gaps.read_item(conn, endpoint, layer, feature_id)
+        if feature is None:
+            raise NotFound(f"collection {layer!r}: no feature {feature_id}")
+        feature["links"] = gaps.item_links(endpoint, layer, feature_id)
+        if _wants_html(request):
+            return _html(request, endpoint, "item.html", user, layer=gaps.html_layer(p), feature=feature,
+                         lonlat=True)
+        return Response(gaps.dumps(feature), media_type=GEOJSON,
+                        headers=_headers(endpoint, {"Content-Crs": f"<{gaps.CRS84}>"}))
     return _answer(produce)
 
 

@@ -14,7 +14,7 @@ from typing import Annotated, Callable
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from sqlalchemy import Engine
 
-from gisplan.catalog import KATOTTG_RE
+from gisplan.catalog import KATOTTG_RE, catalog
 from gisplan.publish import wfs_service
 from gisplan.publish.sources import Scope
 from gisplan.publish.wms_exceptions import WmsError
@@ -23,6 +23,7 @@ from gisplan.publish.wms_service import OPERATIONS, Endpoint, OwsResponse, handl
 from gisplan.settings import server_settings
 
 from ..deps import OptionalUser, engine_dep
+from ..response_cache import cached_answer, request_key
 
 router = APIRouter(tags=["ows"])
 
@@ -36,6 +37,31 @@ def _base(request: Request) -> str:
 
 def _answer(endpoint: Endpoint, request: Request) -> Response:
     params = parse_query(request.url.query)
+    operation = _kept_operation(endpoint, params)
+    if operation:  # anonymous WMS GetCapabilities / GetMap: ETag, 304, kept answers (issue 17)
+        names = [n.strip() for n in (params.get("LAYERS") or "").split(",") if n.strip()]
+        # drawn from: the named layers; capabilities and the computed gap/indicator layers: every layer
+        layers = ([n for n in names if n in catalog()]  # an unknown name is an exception report, not kept
+                  if operation == "getmap" and names and not any("." in n for n in names) else None)
+        with endpoint.engine.connect() as conn:
+            return cached_answer(request, conn, request_key(request), layers, endpoint.scope.hromada,
+                                 lambda: _drawn(endpoint, request, params), keep=KEEP[operation])
+    return _drawn(endpoint, request, params)
+
+
+# which answers are kept: a map image, a capabilities document (not an exception report)
+KEEP = {"getmap": lambda r: (r.headers.get("content-type") or "").startswith("image/"),
+        "getcapabilities": lambda r: b"Capabilities" in bytes(r.body[:600])}
+
+
+def _kept_operation(endpoint: Endpoint, params: dict[str, str]) -> str | None:
+    if endpoint.scope.full or (params.get("SERVICE") or "WMS").strip().upper() != "WMS":
+        return None
+    operation = (params.get("REQUEST") or "").strip().lower()
+    return operation if operation in KEEP else None
+
+
+def _drawn(endpoint: Endpoint, request: Request, params: dict[str, str]) -> Response:
     service = (params.get("SERVICE") or "").strip().upper()
     if not service and (params.get("REQUEST") or "").strip().lower() in OPERATIONS:
         service = "WMS"  # WMS 1.1.1 GetMap needs no SERVICE; clients often leave it out

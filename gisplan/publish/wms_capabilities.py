@@ -93,18 +93,22 @@ def _layer_context(entry: LayerEntry, url: str, base: str, version: str, lang: s
     }
 
 
-def _computed_context(layer: ChoroplethLayer, url: str, version: str, lang: str) -> dict:
-    """A computed (gap / indicator) layer: no ISO record of its own; its legend lists the classes."""
+def _computed_context(layer: ChoroplethLayer, url: str, base: str, version: str, lang: str) -> dict:
+    """A computed layer: a gap layer links its ISO record (gap_publication), an indicator has none;
+    its legend lists the classes."""
+    from .gap_publication import record_uuid
+
     width, height = choropleth_legend_size(layer, lang)
+    records = [f"{base}/metadata/{record_uuid(layer.name)}.xml"] if layer.kind == "gap" else []
     return {
         "name": layer.name, "title": getattr(layer.title, lang), "abstract": getattr(layer.abstract, lang),
-        "keywords": layer.keywords[lang], "identifiers": [layer.name], "metadata_urls": [],
+        "keywords": layer.keywords[lang], "identifiers": [layer.name], "metadata_urls": records,
         "legend": {"width": width, "height": height, "href": _legend_href(url, version, layer.name, lang)},
         "max_scale": None, "scale_hint": None,
     }
 
 
-def _groups(computed: list[ChoroplethLayer], url: str, version: str, lang: str) -> list[dict]:
+def _groups(computed: list[ChoroplethLayer], url: str, base: str, version: str, lang: str) -> list[dict]:
     """The parent layers «Прогалини» and «Індикатори» (no Name: not drawn as one) with their layers."""
     groups = []
     for kind in ("gap", "indicator"):
@@ -112,7 +116,7 @@ def _groups(computed: list[ChoroplethLayer], url: str, version: str, lang: str) 
         if members:
             text = GROUP_TEXT[kind]
             groups.append({"title": getattr(text["title"], lang), "abstract": getattr(text["abstract"], lang),
-                           "layers": [_computed_context(m, url, version, lang) for m in members]})
+                           "layers": [_computed_context(m, url, base, version, lang) for m in members]})
     return groups
 
 
@@ -145,7 +149,7 @@ def capabilities(*, version: str, entries: list[LayerEntry], url: str, base: str
     return render(
         f"wms_capabilities_{version.replace('.', '_')}.xml",
         version=version, url=url, service=service, inspire=inspire, root=root, layers=layers,
-        groups=_groups(list(computed), url, version, lang), crs_codes=SUPPORTED, map_formats=ADVERTISED_MAP_FORMATS, info_formats=INFO_FORMATS,
+        groups=_groups(list(computed), url, base, version, lang), crs_codes=SUPPORTED, map_formats=ADVERTISED_MAP_FORMATS, info_formats=INFO_FORMATS,
         style_title=STYLE_TITLE[lang], authority={"name": "gisplan", "url": f"{base}/metadata/"},
         update_sequence=update_sequence,
     )

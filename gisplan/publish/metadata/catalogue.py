@@ -54,6 +54,7 @@ class Entry:
     layer: str | None = None
     hromada: str | None = None
     service: ServiceRef | None = None
+    gap: str | None = None        # a gap layer's record (gap_records.py)
     geometry: object = field(default=None, repr=False)
     anytext: str = ""
 
@@ -101,7 +102,9 @@ def entries(conn: Connection, hromada: str | None, services: Services) -> list[E
             abstract=k.abstract, subjects=[k.keyword, k.service_type, k.format_name],
             modified=dt.date.today().isoformat(), box=boxes.get(ref.hromada or "", UKRAINE_LONLAT),
             hromada=ref.hromada, service=ref)))
-    return out + datasets
+    from .gap_records import entries as gap_entries  # the computed gap layers' records, last
+
+    return out + datasets + gap_entries(conn, hromada)
 
 
 # ------------------------------------------------------------------ filters

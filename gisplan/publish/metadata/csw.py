@@ -21,6 +21,7 @@ from ...db.models import dataset
 from ...settings import wms_settings
 from ..templating import render
 from .catalogue import ATTRIBUTES, FilterError, entries, parse_filter, search
+from .gap_records import gap_record
 from .records import Memo, Services, dataset_record, service_record
 
 CSW = "http://www.opengis.net/cat/csw/2.0.2"
@@ -195,14 +196,17 @@ def _describe(type_names: tuple[str, ...]) -> str:
 
 
 def _iso(conn: Connection, page, services: Services) -> dict[str, Markup]:
-    uuids = [e.identifier for e in page if e.type == "dataset"]
+    uuids = [e.identifier for e in page if e.type == "dataset" and not e.gap]
     rows = {str(r.metadata_uuid): r for r in conn.execute(
         select(dataset).where(dataset.c.metadata_uuid.in_(uuids)))} if uuids else {}
     out = {}
     memo = Memo()
     for e in page:
-        xml = (dataset_record(conn, rows[e.identifier], services, memo) if e.type == "dataset"
-               else service_record(conn, e.service, services, memo))
+        if e.gap:
+            xml = gap_record(conn, e, services, memo)
+        else:
+            xml = (dataset_record(conn, rows[e.identifier], services, memo) if e.type == "dataset"
+                   else service_record(conn, e.service, services, memo))
         out[e.identifier] = Markup(xml.split("?>", 1)[1] if xml.startswith("<?xml") else xml)
     return out
 

@@ -363,4 +363,8 @@ def record_by_uuid(conn: Connection, uid: str, services: Services) -> str | None
     if row is not None:
         return dataset_record(conn, row, services)
     ref = find_service(conn, uid, services)
-    return service_record(conn, ref, services) if ref else None
+    if ref is not None:
+        return service_record(conn, ref, services)
+    from .gap_records import record_by_uuid as gap_record_by_uuid  # a computed gap layer's record
+
+    return gap_record_by_uuid(conn, uid, services)

@@ -97,7 +97,11 @@ def licence_link() -> dict:
     return link(s.licence_url, "license", HTML, s.licence_title)
 
 
-def collection_document(endpoint: Endpoint, info: CollectionInfo) -> dict:
+def collection_document(endpoint: Endpoint, info: CollectionInfo, with_datasets: bool = True) -> dict:
+    """The collection; ``with_datasets`` False leaves out the links of each dataset (its record and
+    files), which the national list does: three links per published dataset of every громада made
+    that list grow with the whole catalogue (10 MB and ~20 s at national scale, bench/national_scale.py)
+    while a client reading the list wants the collections; each collection's own document keeps them."""
     layer = info.layer
     path = f"/collections/{layer.name}"
     title = f"{layer.title.uk} / {layer.title.en}"
@@ -112,7 +116,7 @@ def collection_document(endpoint: Endpoint, info: CollectionInfo) -> dict:
         link(endpoint.url(f"{path}/tiles"), "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", JSON,
              "Векторні тайли (OGC API – Tiles) / Vector tiles"),
         licence_link(),
-        *dataset_links(endpoint, info),
+        *(dataset_links(endpoint, info) if with_datasets else ()),
     ]
     kw = layer.metadata.keywords
     doc = {

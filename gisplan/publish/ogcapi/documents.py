@@ -60,9 +60,12 @@ def conformance() -> dict:
 
 
 def collections_list(endpoint: Endpoint, infos: list[CollectionInfo]) -> dict:
+    """The collections; nationally without each dataset's links (see :func:`collection_document`),
+    so the list's size does not grow with the number of громади publishing a layer."""
+    per_hromada = endpoint.scope.hromada is not None
     return {
         "links": self_links(endpoint, "/collections", JSON, "Колекції / Collections"),
-        "collections": [collection_document(endpoint, info) for info in infos],
+        "collections": [collection_document(endpoint, info, with_datasets=per_hromada) for info in infos],
     }
 
 

@@ -64,6 +64,7 @@ class DatasetExtents:
     def __init__(self):
         self._boxes: dict[tuple[str, str], tuple[int, Box | None]] = {}
         self._lock = threading.Lock()
+        self.kept = DatasetBoxes()  # the datasets of each layer and scope, with their boxes
 
     def boxes(self, conn: Connection, layer: LayerSpec, counters: dict[str, int]) -> dict[str, Box | None]:
         """The box of each dataset of ``counters`` (громада → change counter); the stale ones are
@@ -88,14 +89,43 @@ def _meets(a: Box, b: Box) -> bool:
     return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
 
 
+class DatasetBoxes:
+    """The (громада, change counter, box) of the datasets of each layer and tile scope, kept with the
+    aggregate of ``datasets_state.sql`` they were read at: while it has not moved, a tile reads that
+    one row instead of every dataset of the layer (1 466 nationally), so the state of a tile costs
+    the same at national scale as for one громада (bench/national_scale.py). Thread-safe, bounded."""
+
+    def __init__(self, max_entries: int = 512):
+        self._kept: dict[tuple, tuple[tuple, tuple]] = {}
+        self._lock = threading.Lock()
+        self.max_entries = max_entries
+
+    def datasets(self, conn: Connection, source: LayerSource, scope: Scope,
+                 extents: DatasetExtents) -> tuple[tuple[str, int, Box | None], ...]:
+        params = {"layer": source.layer.name, "full": scope.full, "hromada": scope.hromada}
+        version = tuple(conn.execute(text(read_sql("datasets_state.sql")), params).one())
+        key = (source.layer.name, scope.full, scope.hromada)
+        with self._lock:
+            kept = self._kept.get(key)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        rows = conn.execute(text(read_sql("datasets.sql")), params).all()
+        counters = {row.hromada: int(row.change_count) for row in rows}
+        boxes = extents.boxes(conn, source.layer, counters)
+        found = tuple((h, n, boxes[h]) for h, n in counters.items())
+        with self._lock:
+            if len(self._kept) >= self.max_entries:
+                self._kept.clear()
+            self._kept[key] = (version, found)
+        return found
+
+
+
 def tile_state(conn: Connection, source: LayerSource, scope: Scope, tile: TileAddress, margin: float,
                extents: DatasetExtents) -> TileState:
     """The datasets of ``source`` whose extent meets the tile (with its buffer ``margin``)."""
     area = tile.lonlat_bounds(margin)
-    rows = conn.execute(text(read_sql("datasets.sql")),
-                        {"layer": source.layer.name, "full": scope.full, "hromada": scope.hromada}).all()
-    counters = {row.hromada: int(row.change_count) for row in rows}
-    boxes = extents.boxes(conn, source.layer, counters)
-    met = tuple((h, n) for h, n in counters.items() if boxes[h] is not None and _meets(boxes[h], area))
+    met = tuple((h, n) for h, n, box in extents.kept.datasets(conn, source, scope, extents)
+                if box is not None and _meets(box, area))
     return TileState(source.layer.name, scope, tile, met, source.columns,
                      source.layer.publication.row_filter or "")
