@@ -24,11 +24,13 @@ def request_key(request: Request, *extra) -> tuple:
 
 
 def cached_answer(request: Request, conn: Connection, key: tuple, layers: list[str] | None, hromada: str | None,
-                  produce: Callable[[], Response], keep: Callable[[Response], bool] = lambda r: True) -> Response:
+                  produce: Callable[[], Response], keep: Callable[[Response], bool] = lambda r: True,
+                  token: str | None = None) -> Response:
     """304 when the client holds the current ETag, the kept answer when there is one, else
-    ``produce()`` — kept (and given the ETag) when it is a 200 that ``keep`` accepts."""
+    ``produce()`` — kept (and given the ETag) when it is a 200 that ``keep`` accepts. ``token``: the
+    state the answer depends on when the caller knows it (else the datasets' state of ``layers``)."""
     settings = response_cache_settings()
-    etag = etag_for(key, state_token(conn, layers, hromada))
+    etag = etag_for(key, token if token is not None else state_token(conn, layers, hromada))
     headers = {"ETag": etag, "Cache-Control": settings.control}
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)

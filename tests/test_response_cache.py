@@ -51,8 +51,11 @@ def test_etag_304_and_the_kept_answer(client, world):  # noqa: F811
 
 def test_an_edit_moves_what_it_touches_only(client, engine, world):  # noqa: F811
     touched = [getmap("shelters", *world["krem"]), items("shelters"), f"/{KREMENCHUK}/ogcapi/collections/shelters/items",
-               CAPS, "/ogcapi/collections"]
-    untouched = [getmap("schools", *world["krem"]), items("schools"), f"/{KREMENCHUK}/ogcapi/collections/schools/items"]
+               "/ogcapi/collections"]
+    # capabilities are built from the catalogue, not the features: an edit keeps their ETag (a publication
+    # moves it: next test)
+    untouched = [getmap("schools", *world["krem"]), items("schools"), f"/{KREMENCHUK}/ogcapi/collections/schools/items",
+                 CAPS, f"/{KREMENCHUK}/ows?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetCapabilities"]
     before = {p: etag(client, p) for p in touched + untouched}
     with engine.begin() as conn:
         conn.execute(text("UPDATE shelters SET name = 'Укриття змінене кешем' WHERE id = :i"), {"i": world["secret"]})
