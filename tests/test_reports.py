@@ -161,6 +161,17 @@ def test_quarterly_report_of_one_executor(engine, demo):
 
 
 # --------------------------------------------------------------------------------- maps, charts
+def _distinct_images(content: bytes) -> list:
+    """The PDF's images, each decoded once: WeasyPrint lists every image in each page's resources
+    under the same name (decoding them per page took ~45 s for the three reports)."""
+    seen: dict[str, object] = {}
+    for page in PdfReader(io.BytesIO(content)).pages:
+        for name in page.images.keys():
+            if name not in seen:
+                seen[name] = page.images[name]
+    return list({img.data: img for img in seen.values()}.values())
+
+
 def _non_blank(data: bytes) -> bool:
     img = Image.open(io.BytesIO(data)).convert("RGB")
     colours = img.getcolors(maxcolors=1 << 20)
@@ -172,9 +183,7 @@ def test_pdf_contains_the_maps_non_blank(annual_pdfs):
         rep = annual_pdfs[h]
         maps = rep.context["maps"]
         assert maps, f"{h}: no spatial indicator map"
-        # WeasyPrint may list every image in each page's resources: count distinct ones
-        images = list({img.data: img for page in PdfReader(io.BytesIO(rep.content)).pages
-                       for img in page.images}.values())
+        images = _distinct_images(rep.content)
         assert len(images) >= len(maps) + len(rep.context["charts"])
         big = [img for img in images if img.image.size[0] >= 1000]     # the maps are 1200 px wide
         assert len(big) == len(maps) + len(rep.context["gap_maps"])
