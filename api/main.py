@@ -31,6 +31,7 @@ from .routes import tokens as tokens_routes
 from .routes import audit as audit_routes
 from .audit_middleware import AuditMiddleware
 from .cors_policy import PublicServicesCORS
+from .kept_answers import KeptAnswersMiddleware
 from .private_cache import PrivateResponsesMiddleware
 from .rate_limit import RateLimitMiddleware
 from .security_headers import SecurityHeadersMiddleware
@@ -51,6 +52,7 @@ def create_app(engine: Engine | None = None, replica_engine: Engine | None = Non
     s = server_settings()
     refuse_default_secrets(s.mode, database_settings().database_url)  # GISPLAN_MODE=production
     # issue 16: CORS for the public services only, rate limits of anonymous callers, security headers
+    app.add_middleware(KeptAnswersMiddleware)  # innermost: kept anonymous answers before routing (issue 17)
     app.add_middleware(PublicServicesCORS, origins=s.cors_origins)
     app.add_middleware(RateLimitMiddleware, per_minute=s.rate_limit_per_minute)
     app.add_middleware(SecurityHeadersMiddleware)

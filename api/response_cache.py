@@ -9,42 +9,49 @@ from typing import Callable
 from fastapi import Request, Response
 from sqlalchemy import Connection
 
-from gisplan.publish.response_cache import KeptAnswer, etag_for, shared_cache, state_token
-from gisplan.settings import response_cache_settings
+from gisplan.publish.response_cache import AnswerState, KeptAnswer, etag_for, shared_cache
 
-from .routes.downloads import etag_matches
+from .kept_answers import control, matched_validator, remember, request_key
 
-SKIPPED_HEADERS = {"content-length", "content-type", "etag", "cache-control"}
+__all__ = ["cached_answer", "request_key"]
 
-
-def request_key(request: Request, *extra) -> tuple:
-    """The site, the path and the query (sorted, names as sent) — what the answer's bytes depend on
-    besides the data."""
-    return (str(request.base_url), request.url.path, tuple(sorted(request.query_params.multi_items())), *extra)
+# written by the kept answer itself; a cookie is never kept (an answer kept is given to everyone)
+SKIPPED_HEADERS = {"content-length", "content-type", "etag", "cache-control", "set-cookie"}
 
 
 def cached_answer(request: Request, conn: Connection, key: tuple, layers: list[str] | None, hromada: str | None,
                   produce: Callable[[], Response], keep: Callable[[Response], bool] = lambda r: True,
-                  token: str | None = None) -> Response:
+                  state: AnswerState | None = None) -> Response:
     """304 when the client holds the current ETag, the kept answer when there is one, else
-    ``produce()`` — kept (and given the ETag) when it is a 200 that ``keep`` accepts. ``token``: the
-    state the answer depends on when the caller knows it (else the datasets' state of ``layers``)."""
-    settings = response_cache_settings()
-    etag = etag_for(key, token if token is not None else state_token(conn, layers, hromada))
-    headers = {"ETag": etag, "Cache-Control": settings.control}
-    if etag_matches(request.headers.get("if-none-match"), etag):
-        return Response(status_code=304, headers=headers)
+    ``produce()`` — kept (and given the ETag) when it is a 200 that ``keep`` accepts. ``state``: what
+    the answer is drawn from when the caller knows better (else the published datasets of ``layers``
+    in ``hromada``). A kept request is remembered so the next one is answered before routing
+    (:mod:`api.kept_answers`) when ``key`` is the plain request key."""
+    state = state or AnswerState.of_datasets(layers, hromada)
+    etag = etag_for(key, state.read(conn))
+    plain_key = key == request_key(request)
+    matched = matched_validator(request.headers.get("if-none-match"), etag)
+    if matched:
+        return Response(status_code=304, headers={"ETag": matched, "Cache-Control": control()})
     cache = shared_cache()
     kept = cache.get(etag) if cache.max_bytes > 0 else None
-    if kept is not None:
-        return Response(kept.body, media_type=kept.media_type, headers={**dict(kept.headers), **headers})
-    response = produce()
-    if response.status_code != 200 or not keep(response):
-        return response
-    body = bytes(response.body)
-    media_type = response.headers.get("content-type")
-    extra = tuple((k, v) for k, v in response.headers.items() if k.lower() not in SKIPPED_HEADERS)
-    if cache.max_bytes > 0:
-        cache.put(etag, KeptAnswer(body, media_type, extra))
-    response.headers.update(headers)
-    return response
+    if kept is None:
+        response = produce()
+        if response.status_code != 200 or not keep(response) or "content-encoding" in response.headers:
+            return response  # an encoded body is not kept (its gzip is made here, once)
+        extra = tuple((k, v) for k, v in response.headers.items() if k.lower() not in SKIPPED_HEADERS)
+        kept = KeptAnswer.of(bytes(response.body), response.headers.get("content-type"), extra)
+        if cache.max_bytes <= 0:
+            response.headers.update({"ETag": etag, "Cache-Control": control()})
+            return response
+        cache.put(etag, kept)
+    if plain_key:
+        remember(request, state)
+    return kept_response(kept, request.headers.get("accept-encoding"), etag)
+
+
+def kept_response(kept: KeptAnswer, accept_encoding: str | None, etag: str) -> Response:
+    body, encoding = kept.encoded(accept_encoding, etag)
+    headers = {**{k: v for k, v in kept.headers if k.lower() != "vary" or kept.gzipped is None},
+               "cache-control": control(), **dict(encoding)}
+    return Response(body, media_type=kept.media_type, headers=headers)

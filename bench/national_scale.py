@@ -214,8 +214,9 @@ def replay(base: str, paths: list[str], clients: int, passes: int = 1, etags: di
 
 
 # ------------------------------------------------------------------ setup
-def prepare(tmp: Path):
-    """The cluster, the demo database, the national copy; returns (cluster, urls, token, counts)."""
+def prepare(tmp: Path, national: bool = True):
+    """The cluster, the demo database, the national copy (unless ``national`` is false); returns
+    (cluster, urls, token, counts)."""
     from sqlalchemy import text
 
     from gisplan.accounts import add_user, issue_api_token
@@ -248,6 +249,8 @@ def prepare(tmp: Path):
         token, _ = issue_api_token(conn, user, name="bench")
     engine.dispose()
     print(f"demo database ready in {time.perf_counter() - t0:.0f} s", flush=True)
+    if not national:
+        return cluster, {"demo": demo_url}, token, {}, {}
 
     t0 = time.perf_counter()
     info = cluster.start()

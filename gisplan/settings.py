@@ -194,9 +194,10 @@ def wms_settings() -> WmsSettings:
 
 def clear_caches() -> None:
     """Forget cached settings (tests change the environment): every cached ``*_settings`` of this
-    module, including those defined below (report and tile settings are read afresh each time)."""
+    module, including those defined below (report settings are read afresh each time)."""
     for getter in (database_settings, server_settings, path_settings, wms_settings, metadata_settings,
-                   residents_settings, raster_settings, ogcapi_settings, download_settings):
+                   residents_settings, raster_settings, ogcapi_settings, download_settings, tile_settings,
+                   response_cache_settings):
         getter.cache_clear()
 
 
@@ -337,6 +338,7 @@ class TileSettings(BaseSettings):
         return v
 
 
+@lru_cache  # read on every tile: parsing the environment costs ~0.8 ms
 def tile_settings() -> TileSettings:
     return TileSettings()
 
@@ -352,7 +354,11 @@ class ResponseCacheSettings(BaseSettings):
     control: str = Field(default="public, no-cache",
                          description="Cache-Control of those anonymous answers (no-cache: clients revalidate "
                                      "by ETag, answered 304 while the data is unchanged)")
+    early: bool = Field(default=True, description="Answer a remembered anonymous request before routing when "
+                                                  "its state is unchanged (api/kept_answers.py; off: every "
+                                                  "request is routed — a benchmark's anchor)")
 
 
+@lru_cache
 def response_cache_settings() -> ResponseCacheSettings:
     return ResponseCacheSettings()

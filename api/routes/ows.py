@@ -20,7 +20,7 @@ from gisplan.publish.sources import Scope
 from gisplan.publish.wms_exceptions import WmsError
 from gisplan.publish.wms_params import parse_query
 from gisplan.publish.wms_service import OPERATIONS, Endpoint, OwsResponse, handle, hromada_name, xml_error
-from gisplan.publish.catalogue_version import catalogue_version
+from gisplan.publish.response_cache import AnswerState
 from gisplan.settings import server_settings
 
 from ..deps import OptionalUser, engine_dep
@@ -47,9 +47,9 @@ def _answer(endpoint: Endpoint, request: Request) -> Response:
         with endpoint.engine.connect() as conn:
             # a capabilities document is built from the catalogue only (no feature is read): its state is
             # the catalogue version (one row), which publications move and feature edits do not
-            token = f"catalogue {catalogue_version(conn)}" if operation == "getcapabilities" else None
+            state = AnswerState.of_catalogue() if operation == "getcapabilities" else None
             return cached_answer(request, conn, request_key(request), layers, endpoint.scope.hromada,
-                                 lambda: _drawn(endpoint, request, params), keep=KEEP[operation], token=token)
+                                 lambda: _drawn(endpoint, request, params), keep=KEEP[operation], state=state)
     return _drawn(endpoint, request, params)
 
 

@@ -20,27 +20,66 @@ database on every request (as the tiles do). Signed-in answers (full tables) are
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import hashlib
+import re
 import threading
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
 from .. import clock
 
-STATE_SQL = text((Path(__file__).resolve().parent / "sql" / "response_state.sql").read_text(encoding="utf-8"))
+STATE_TEXT = (Path(__file__).resolve().parent / "sql" / "response_state.sql").read_text(encoding="utf-8")
+STATE_SQL = text(STATE_TEXT)
+CATALOGUE_VERSION_TEXT = "SELECT version FROM catalogue_version WHERE id"
+
+
+@dataclass(frozen=True)
+class AnswerState:
+    """What an anonymous answer is drawn from, as a query that reads its state: the published
+    datasets of ``layers`` in ``hromada`` (``sql/response_state.sql``), or only the catalogue version
+    row (documents built from the catalogue alone, e.g. WMS capabilities). Kept beside a request key
+    so the state can be read again before routing (:mod:`api.kept_answers`)."""
+
+    layers: tuple[str, ...] | None = None
+    hromada: str | None = None
+    catalogue_only: bool = False
+
+    @classmethod
+    def of_datasets(cls, layers: list[str] | None, hromada: str | None) -> "AnswerState":
+        from ..catalog import catalog
+
+        names = tuple(sorted(set(layers))) if layers is not None else tuple(catalog().names())
+        return cls(names, hromada)
+
+    @classmethod
+    def of_catalogue(cls) -> "AnswerState":
+        return cls(catalogue_only=True)
+
+    def query(self) -> tuple[str, dict]:
+        """The SQL (SQLAlchemy ``:name`` parameters) and its parameters."""
+        if self.catalogue_only:
+            return CATALOGUE_VERSION_TEXT, {}
+        return STATE_TEXT, {"layers": list(self.layers or ()), "hromada": self.hromada}
+
+    def token(self, row) -> str:
+        if self.catalogue_only:
+            return f"catalogue {int(row[0]) if row else 0}"
+        return "|".join(str(v) for v in row)
+
+    def read(self, conn: Connection) -> str:
+        sql, params = self.query()
+        return self.token(conn.execute(STATE_SQL if sql is STATE_TEXT else text(sql), params).first())
 
 
 def state_token(conn: Connection, layers: list[str] | None, hromada: str | None) -> str:
     """The state of the published datasets of ``layers`` (None: every layer of the catalogue, which
     the computed gap and indicator layers are drawn from too) in ``hromada`` (None: all)."""
-    from ..catalog import catalog
-
-    names = sorted(set(layers)) if layers is not None else list(catalog().names())
-    row = conn.execute(STATE_SQL, {"layers": names, "hromada": hromada}).one()
-    return "|".join(str(v) for v in row)
+    return AnswerState.of_datasets(layers, hromada).read(conn)
 
 
 def settings_fingerprint() -> str:
@@ -61,11 +100,58 @@ def etag_for(key: tuple, token: str, day: dt.date | None = None) -> str:
     return f'"r-{digest[:32]}"'
 
 
+COMPRESSIBLE = ("text/", "application/xml", "application/json", "application/geo+json",
+                "application/vnd.ogc.", "application/schema+json", "application/vnd.oai.")
+GZIP_FROM = 1024  # bytes: smaller answers are sent as they are
+
+
 @dataclass(frozen=True)
 class KeptAnswer:
+    """A kept answer: its bytes, media type and headers, and its gzip when it is text worth it
+    (compressed once, when kept: a national capabilities document is 3 MB, its gzip ~150 kB)."""
+
     body: bytes
     media_type: str | None
     headers: tuple[tuple[str, str], ...]
+    gzipped: bytes | None = None
+
+    @classmethod
+    def of(cls, body: bytes, media_type: str | None, headers: tuple[tuple[str, str], ...]) -> "KeptAnswer":
+        compress = len(body) >= GZIP_FROM and (media_type or "").startswith(COMPRESSIBLE)
+        return cls(body, media_type, headers, gzip.compress(body, 6, mtime=0) if compress else None)
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + len(self.gzipped or b"")
+
+    def encoded(self, accept_encoding: str | None, etag: str) -> tuple[bytes, list[tuple[str, str]]]:
+        """The body for a client sending ``accept_encoding`` and the headers that go with it: the gzip
+        (``Content-Encoding``, its own strong ETag) when the client takes it; ``Vary`` either way."""
+        if self.gzipped is None:
+            return self.body, [("etag", etag)]
+        own = [v for k, v in self.headers if k.lower() == "vary"]
+        vary = ("vary", ", ".join([*own, "Accept-Encoding"]))
+        if accepts_gzip(accept_encoding):
+            return self.gzipped, [("content-encoding", "gzip"), vary, ("etag", gzip_etag(etag))]
+        return self.body, [vary, ("etag", etag)]
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """``gzip`` listed in Accept-Encoding and not refused with ``q=0``."""
+    for part in (accept_encoding or "").lower().split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip() in ("gzip", "*"):
+            q = params.replace(" ", "").removeprefix("q=")
+            try:
+                return not params or float(q) > 0
+            except ValueError:
+                return False
+    return False
+
+
+def gzip_etag(etag: str) -> str:
+    """The strong ETag of the gzip of an answer (another representation, another validator)."""
+    return etag[:-1] + '-gz"'
 
 
 class ResponseCache:
@@ -90,18 +176,18 @@ class ResponseCache:
             return found
 
     def put(self, etag: str, answer: KeptAnswer) -> None:
-        size = len(answer.body)
+        size = answer.size
         if size > self.max_bytes // 4:  # one answer never takes more than a quarter
             return
         with self._lock:
             old = self._items.pop(etag, None)
             if old is not None:
-                self._size -= len(old.body)
+                self._size -= old.size
             self._items[etag] = answer
             self._size += size
             while self._size > self.max_bytes and self._items:
                 _, dropped = self._items.popitem(last=False)
-                self._size -= len(dropped.body)
+                self._size -= dropped.size
 
     def clear(self) -> None:
         with self._lock:
@@ -129,3 +215,78 @@ def reset_shared_cache() -> None:
     global _cache
     with _cache_lock:
         _cache = None
+
+
+def _driver_sql(sql: str) -> str:
+    """A ``text()`` query in psycopg's own parameter style (comments dropped: they may hold ``%``)."""
+    lines = [line for line in sql.splitlines() if not line.lstrip().startswith("--")]
+    return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", "\n".join(lines))
+
+
+class StateReader:
+    """Reads an :class:`AnswerState` on a few connections of its own, taken out of ``engine``'s pool
+    (so the engine's connect settings hold) and used in autocommit with prepared statements: no
+    pool checkout, ping or rollback around a one-row read. Used before routing, where a kept answer
+    costs little else (:mod:`api.kept_answers`). Thread-safe; keeps at most ``idle`` connections."""
+
+    def __init__(self, engine: Engine, idle: int = 8):
+        self._engine = weakref.ref(engine)  # a weak key of _readers: the reader must not keep it alive
+        self.idle = idle
+        self._free: list = []
+        self._lock = threading.Lock()
+        self._sql: dict[str, str] = {}
+
+    def read(self, state: AnswerState) -> str:
+        sql, params = state.query()
+        driver_sql = self._sql.get(sql)
+        if driver_sql is None:
+            driver_sql = self._sql[sql] = _driver_sql(sql)
+        conn = self._take()
+        try:
+            with conn.cursor() as cur:
+                cur.execute(driver_sql, params, prepare=True)
+                row = cur.fetchone()
+        except BaseException:
+            conn.close()
+            raise
+        self._give(conn)
+        return state.token(row)
+
+    def _take(self):
+        with self._lock:
+            if self._free:
+                return self._free.pop()
+        engine = self._engine()
+        if engine is None:
+            raise RuntimeError("the engine of this state reader is gone")
+        proxied = engine.raw_connection()
+        dbapi = proxied.dbapi_connection
+        proxied.detach()  # ours now: closed by us, never handed back to the pool
+        dbapi.rollback()  # the pool's ping may have opened a transaction
+        dbapi.autocommit = True
+        return dbapi
+
+    def _give(self, conn) -> None:
+        with self._lock:
+            if len(self._free) < self.idle and not conn.closed:
+                self._free.append(conn)
+                return
+        conn.close()
+
+    def close(self) -> None:
+        with self._lock:
+            free, self._free = self._free, []
+        for conn in free:
+            conn.close()
+
+
+_readers: "weakref.WeakKeyDictionary[Engine, StateReader]" = weakref.WeakKeyDictionary()
+
+
+def state_reader(engine: Engine) -> StateReader:
+    """This process's reader of ``engine`` (one per engine object, gone with it)."""
+    with _cache_lock:
+        found = _readers.get(engine)
+        if found is None:
+            found = _readers[engine] = StateReader(engine)
+        return found

@@ -1,0 +1,105 @@
+"""Kept anonymous answers are served before routing (api/kept_answers.py) — and only while the state
+they were drawn from is unchanged in the database (issue 17)."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from api.kept_answers import REMEMBERED
+from gisplan.datasets import set_published
+from tests.conftest import KREMENCHUK, auth
+from tests.test_response_cache import CAPS, getmap, items
+from tests.test_tiles import UNPUBLISHED, world  # noqa: F401  (the demo and three test shelters)
+
+
+def served_before_routing(client, path: str, **kw):
+    before = REMEMBERED.served
+    r = client.get(path, **kw)
+    return r, REMEMBERED.served - before
+
+
+def test_a_repeated_request_is_answered_before_routing(client, world):  # noqa: F811
+    for path in (CAPS, getmap("shelters", *world["krem"]), items("shelters"), "/ogcapi/collections"):
+        first, early = served_before_routing(client, path)
+        assert first.status_code == 200
+        again, early = served_before_routing(client, path)
+        assert early == 1, path
+        assert again.status_code == 200 and again.content == first.content
+        for header in ("etag", "content-type", "cache-control", "x-content-type-options", "x-gisplan-database"):
+            assert again.headers[header] == first.headers[header], (path, header)
+        revalidated, early = served_before_routing(client, path, headers={"If-None-Match": first.headers["etag"]})
+        assert early == 1 and revalidated.status_code == 304 and revalidated.content == b""
+        assert revalidated.headers["etag"] == first.headers["etag"]
+
+
+def test_an_edit_is_seen_by_the_next_request(client, engine, world):  # noqa: F811
+    path = f"/{KREMENCHUK}/ogcapi/collections/shelters/items?limit=1000"
+    client.get(path)
+    _, early = served_before_routing(client, path)
+    assert early == 1
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE shelters SET name = 'Перейменоване до маршрутизації' WHERE id = :i"),
+                     {"i": world["secret"]})
+    edited, early = served_before_routing(client, path)
+    assert early == 0 and "Перейменоване до маршрутизації" in edited.text  # drawn again by the route
+    again, early = served_before_routing(client, path)
+    assert early == 1 and again.content == edited.content
+
+
+def test_a_withdrawal_is_seen_by_the_next_request(client, engine, world):  # noqa: F811
+    path = f"/{UNPUBLISHED}/ogcapi/collections"
+    with engine.begin() as conn:
+        set_published(conn, "shelters", UNPUBLISHED, True, "kept-test")
+    try:
+        client.get(path)
+        listed, early = served_before_routing(client, path)
+        assert early == 1 and "shelters" in [c["id"] for c in listed.json()["collections"]]
+    finally:
+        with engine.begin() as conn:
+            set_published(conn, "shelters", UNPUBLISHED, False, "kept-test")
+    hidden, early = served_before_routing(client, path)
+    assert early == 0 and "shelters" not in [c["id"] for c in hidden.json()["collections"]]
+
+
+def test_signed_in_and_other_variants_go_to_the_route(client, make_user, world):  # noqa: F811
+    _, _, token = make_user("planner", (KREMENCHUK,))
+    path = f"/{KREMENCHUK}/ogcapi/collections/shelters/items"
+    client.get(path)
+    client.get(path)
+    signed, early = served_before_routing(client, path, headers=auth(token))
+    assert early == 0 and signed.headers["cache-control"].startswith("private")
+    html, early = served_before_routing(client, path, headers={"Accept": "text/html"})
+    assert early == 0 and html.headers["content-type"].startswith("text/html")
+    head, early = served_before_routing(client, path.replace("/items", "/items?limit=3"))
+    assert early == 0  # another query: not remembered yet
+
+
+def test_text_answers_are_kept_with_their_gzip(client, world):  # noqa: F811
+    import gzip
+
+    for path in (CAPS, "/ogcapi/collections"):
+        plain = client.get(path, headers={"Accept-Encoding": "identity"})
+        packed = client.get(path, headers={"Accept-Encoding": "gzip"})
+        # both routed and served early: every representation carries Vary and its own strong ETag
+        for _ in range(2):
+            assert "content-encoding" not in plain.headers and "Accept-Encoding" in plain.headers["vary"]
+            assert packed.headers["content-encoding"] == "gzip" and "Accept-Encoding" in packed.headers["vary"]
+            assert packed.headers["etag"] == plain.headers["etag"][:-1] + '-gz"'
+            assert packed.content == plain.content  # httpx decodes the gzip
+            assert int(packed.headers["content-length"]) < len(plain.content) / 3
+            plain, early_plain = served_before_routing(client, path, headers={"Accept-Encoding": "identity"})
+            packed, early_packed = served_before_routing(client, path, headers={"Accept-Encoding": "gzip"})
+            assert early_plain == early_packed == 1
+        with client.stream("GET", path, headers={"Accept-Encoding": "gzip"}) as raw:
+            assert gzip.decompress(b"".join(raw.iter_raw())) == plain.content
+        for etag in (plain.headers["etag"], packed.headers["etag"]):
+            r = client.get(path, headers={"If-None-Match": etag, "Accept-Encoding": "gzip"})
+            assert r.status_code == 304 and r.headers["etag"] == etag
+
+
+def test_images_are_not_gzipped(client, world):  # noqa: F811
+    path = getmap("shelters", *world["krem"])
+    client.get(path)
+    png, early = served_before_routing(client, path, headers={"Accept-Encoding": "gzip"})
+    assert early == 1 and png.headers["content-type"] == "image/png" and "content-encoding" not in png.headers
+    assert png.content[:8] == b"\x89PNG\r\n\x1a\n"
