@@ -19,6 +19,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Protocol
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -67,24 +69,24 @@ def matched_validator(if_none_match: str | None, etag: str) -> str | None:
 
 
 class RememberedRequests:
-    """Request fingerprint → the state its kept answer is drawn from; a bounded LRU."""
+    """Request fingerprint → how it is answered before routing (:class:`Recall`); a bounded LRU."""
 
     def __init__(self, max_entries: int = MAX_REQUESTS):
         self.max_entries = max_entries
-        self._items: OrderedDict[tuple, AnswerState] = OrderedDict()
+        self._items: OrderedDict[tuple, Recall] = OrderedDict()
         self._lock = threading.Lock()
         self.served = 0  # answers given before routing (200 or 304)
 
-    def get(self, key: tuple) -> AnswerState | None:
+    def get(self, key: tuple) -> "Recall | None":
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
             return found
 
-    def put(self, key: tuple, state: AnswerState) -> None:
+    def put(self, key: tuple, recall: "Recall") -> None:
         with self._lock:
-            self._items[key] = state
+            self._items[key] = recall
             self._items.move_to_end(key)
             while len(self._items) > self.max_entries:
                 self._items.popitem(last=False)
@@ -97,10 +99,49 @@ class RememberedRequests:
 REMEMBERED = RememberedRequests()
 
 
-def remember(request: Request, state: AnswerState) -> None:
-    """Called by the route for an anonymous GET whose answer is kept under ``state``."""
+@dataclass(frozen=True)
+class Early:
+    """An answer given before routing."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes = b""
+
+
+class Recall(Protocol):
+    """How a remembered request is answered before routing: ``answer`` reads the current state
+    (in a worker thread) and returns the answer, or None when the route must answer."""
+
+    def answer(self, request: Request, engine) -> Early | None: ...
+
+
+@dataclass(frozen=True)
+class KeptRecall:
+    """A kept answer of :func:`api.response_cache.cached_answer`, under its :class:`AnswerState`."""
+
+    state: AnswerState
+
+    def answer(self, request: Request, engine) -> Early | None:
+        etag = etag_for(request_key(request), state_reader(engine).read(self.state))
+        matched = matched_validator(request.headers.get("if-none-match"), etag)
+        if matched:
+            return Early(304, [("etag", matched), ("cache-control", control())])
+        cache = shared_cache()
+        kept = cache.get(etag) if cache.max_bytes > 0 else None
+        if kept is None:
+            return None
+        body, encoding = kept.encoded(request.headers.get("accept-encoding"), etag)
+        headers = [("content-type", kept.media_type)] if kept.media_type else []
+        headers += [(k, v) for k, v in (*kept.headers, ("cache-control", control()), *encoding)
+                    if k.lower() != "vary" or kept.gzipped is None or (k, v) in encoding]
+        return Early(200, headers, body)
+
+
+def remember(request: Request, recall: "Recall | AnswerState") -> None:
+    """Called by a route for an anonymous GET whose answer it kept: the next same request is
+    answered by ``recall`` (an :class:`AnswerState`: the kept answers of the response cache)."""
     if _anonymous_get(request.scope):
-        REMEMBERED.put(fingerprint(request), state)
+        REMEMBERED.put(fingerprint(request), KeptRecall(recall) if isinstance(recall, AnswerState) else recall)
 
 
 class KeptAnswersMiddleware:
@@ -113,43 +154,24 @@ class KeptAnswersMiddleware:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        state = REMEMBERED.get(fingerprint(request))
-        if state is None:
+        recall = REMEMBERED.get(fingerprint(request))
+        if recall is None:
             await self.app(scope, receive, send)
             return
         from .deps import db_router
 
         try:
             engine, database = db_router(request).engine_for_anonymous_read()
-            token = await run_in_threadpool(state_reader(engine).read, state)
+            early = await run_in_threadpool(recall.answer, request, engine)
         except Exception as exc:  # the route answers (and reports) whatever is wrong
             log.debug("kept answer not checked: %s", exc)
-            await self.app(scope, receive, send)
-            return
-        etag = etag_for(request_key(request), token)
-        scope.setdefault("state", {})["gisplan_database"] = database
-        headers = dict(scope["headers"])
-        inm = headers.get(b"if-none-match")
-        matched = matched_validator(inm.decode("latin-1"), etag) if inm else None
-        if matched:
-            REMEMBERED.served += 1
-            await send({"type": "http.response.start", "status": 304,
-                        "headers": [(b"etag", matched.encode()), (b"cache-control", control().encode())]})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        cache = shared_cache()
-        kept = cache.get(etag) if cache.max_bytes > 0 else None
-        if kept is None:
+            early = None
+        if early is None:
             await self.app(scope, receive, send)
             return
         REMEMBERED.served += 1
-        accept = headers.get(b"accept-encoding")
-        body, encoding = kept.encoded(accept.decode("latin-1") if accept else None, etag)
-        out = [(b"content-length", str(len(body)).encode())]
-        if kept.media_type:
-            out.append((b"content-type", kept.media_type.encode("latin-1")))
-        out += [(k.encode("latin-1"), v.encode("latin-1"))
-                for k, v in (*kept.headers, ("cache-control", control()), *encoding)
-                if k.lower() != "vary" or kept.gzipped is None or (k, v) in encoding]
-        await send({"type": "http.response.start", "status": 200, "headers": out})
-        await send({"type": "http.response.body", "body": body})
+        scope.setdefault("state", {})["gisplan_database"] = database
+        headers = [(b"content-length", str(len(early.body)).encode())] if early.status not in (204, 304) else []
+        headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in early.headers]
+        await send({"type": "http.response.start", "status": early.status, "headers": headers})
+        await send({"type": "http.response.body", "body": early.body})

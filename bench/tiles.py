@@ -157,7 +157,8 @@ def run(base: str, paths: list[str], clients: int, headers_for=None) -> dict:
 
 def library_run(engine, paths: list[str], cache_mb: float) -> dict:
     """The same tiles through :class:`TileService` in this process (no HTTP): what the cache saves
-    of the database's work. The extents are read once before timing, as on a running server."""
+    of the database's work. One pass before timing warms the database's buffers (and fills the
+    cache, when there is one), as on a running server."""
     from gisplan.publish.sources import Scope
     from gisplan.publish.tiles.service import TileService
     from gisplan.settings import TileSettings
@@ -169,7 +170,7 @@ def library_run(engine, paths: list[str], cache_mb: float) -> dict:
         scope = Scope(parts[0]) if parts[0].startswith("UA") else Scope()
         layer, z, x, y = parts[-4:]
         calls.append((layer, scope, service.address(z, x, y)))
-    for call in calls:  # fills the extents (and the cache, when there is one)
+    for call in calls:  # warms the buffers (and fills the cache, when there is one)
         service.tile(*call)
     latencies = []
     t0 = time.perf_counter()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import json
 import socket
 import sys
 from pathlib import Path
@@ -362,6 +361,20 @@ def dataset_list(hromada: Optional[str] = None) -> None:
                   f"changes {d['change_count']}")
 
 
+@dataset_app.command("extents")
+def dataset_extents(layer: Optional[str] = typer.Option(None, "--layer", help="one layer (default: all)")) -> None:
+    """Shrink the datasets' boxes (which vector tiles find them by) back to their features after
+    deletions or moves; writes to each layer wait while its boxes are computed."""
+    from .catalog import catalog
+    from .db.engine import get_engine
+    from .publish.tiles.extents import recompute, recompute_all
+
+    with get_engine().begin() as conn:
+        changed = {layer: recompute(conn, catalog().get(layer))} if layer else recompute_all(conn)
+    for name, n in changed.items():
+        _echo(f"{name:22} boxes changed {n}")
+
+
 # ----------------------------------------------------------------------- demo
 @demo_app.command("load")
 def demo_load(
@@ -454,14 +467,29 @@ def main() -> None:
     except (typer.Abort, KeyboardInterrupt):
         raise SystemExit(130)
     except Exception as exc:  # click usage errors carry their own exit codes
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
+        if isinstance(exc, _click_types("ClickException")):
             exc.show()
             raise SystemExit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Exit):
+        if isinstance(exc, _click_types("Exit")):
             raise SystemExit(exc.exit_code)
         raise
+
+
+def _click_types(name: str) -> tuple[type, ...]:
+    """click's exception class ``name`` and its copy in the click that typer ≥ 0.2x carries
+    (``typer._click``): typer raises the latter, so checking click's alone let a usage error
+    (a missing option, an unknown command) end in a traceback."""
+    import importlib
+
+    found = []
+    for module in ("click.exceptions", "typer._click.exceptions", "typer.exceptions"):
+        try:
+            cls = getattr(importlib.import_module(module), name, None)
+        except ImportError:
+            continue
+        if isinstance(cls, type):
+            found.append(cls)
+    return tuple(found)
 
 
 if __name__ == "__main__":

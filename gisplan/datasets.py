@@ -56,6 +56,7 @@ def list_datasets(conn: Connection, hromada: str | None = None, published: bool 
 
 def _public(row) -> dict:
     m = dict(row._mapping)
+    m.pop("extent", None)  # the tiles' box of the dataset (migration 0014): internal, not JSON
     for k in ("published_at", "changed_at"):
         m[k] = m[k].isoformat() if m[k] else None
     m["metadata_uuid"] = str(m["metadata_uuid"])

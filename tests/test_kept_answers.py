@@ -103,3 +103,33 @@ def test_images_are_not_gzipped(client, world):  # noqa: F811
     png, early = served_before_routing(client, path, headers={"Accept-Encoding": "gzip"})
     assert early == 1 and png.headers["content-type"] == "image/png" and "content-encoding" not in png.headers
     assert png.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_national_tiles_are_answered_before_routing(client, engine, world):  # noqa: F811
+    from tests.test_tiles import tile_of
+
+    for prefix in ("/tiles/shelters/{z}/{x}/{y}.mvt",
+                   "/ogcapi/collections/shelters/tiles/WebMercatorQuad/{z}/{y}/{x}"):
+        x, y = tile_of(*world["krem"], 12)
+        path = prefix.format(z=12, x=x, y=y)
+        first = client.get(path)
+        assert first.status_code == 200 and first.headers["content-type"] == "application/vnd.mapbox-vector-tile"
+        again, early = served_before_routing(client, path)
+        assert early == 1 and again.content == first.content
+        for header in ("etag", "cache-control", "content-type", "access-control-expose-headers"):
+            assert again.headers[header] == first.headers[header], header
+        revalidated, early = served_before_routing(client, path, headers={"If-None-Match": first.headers["etag"]})
+        assert early == 1 and revalidated.status_code == 304
+        empty = prefix.format(z=12, x=0, y=0)  # the Pacific: no dataset reaches it
+        assert client.get(empty).status_code == 204
+        nothing, early = served_before_routing(client, empty)
+        assert early == 1 and nothing.status_code == 204 and nothing.content == b""
+    # an edit in the tile: its state moved, so the route draws it again (the new name is in the tile)
+    x, y = tile_of(*world["krem"], 12)
+    path = f"/tiles/shelters/12/{x}/{y}.mvt"
+    before = client.get(path)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE shelters SET name = 'Тайл після редагування' WHERE id = :i"), {"i": world["secret"]})
+    after, early = served_before_routing(client, path)
+    assert early == 0 and after.headers["etag"] != before.headers["etag"]
+    assert "Тайл після редагування".encode() in after.content

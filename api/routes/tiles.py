@@ -9,6 +9,7 @@ matching If-None-Match is a 304 without drawing anything; a tile without feature
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
@@ -18,14 +19,15 @@ from starlette.concurrency import run_in_threadpool
 
 from gisplan.catalog import KATOTTG_RE, catalog
 from gisplan.publish.sources import Scope
-from gisplan.publish.tiles.grid import BadTile
-from gisplan.publish.tiles.service import TileService, UnknownLayer, tile_service
+from gisplan.publish.tiles.grid import BadTile, TileAddress
+from gisplan.publish.tiles.service import Tile, TileService, UnknownLayer, tile_service
 from gisplan.publish.tiles.tilejson import tilejson
 from gisplan.publish.wms_service import hromada_name
 from gisplan.settings import server_settings
 
 from .downloads import etag_matches
 from ..deps import OptionalUser, engine_dep
+from ..kept_answers import Early, remember
 
 router = APIRouter(tags=["tiles"])
 EngineDep = Annotated[Engine, Depends(engine_dep)]
@@ -66,12 +68,40 @@ async def _tile(service: TileService, scope: Scope, layer: str, z: str, x: str, 
                                        (lambda etag: etag_matches(wanted, etag)) if wanted else None)
     except UnknownLayer as exc:
         raise HTTPException(404, str(exc)) from None
+    if scope == Scope():  # national tiles: the next same anonymous request is answered before routing
+        remember(request, TileRecall(layer, address))
+    status, headers, body = _answer(service, scope, tile)
+    return Response(body, status_code=status, media_type=MVT if status == 200 else None, headers=headers)
+
+
+def _answer(service: TileService, scope: Scope, tile: Tile) -> tuple[int, dict, bytes]:
     headers = _headers(service, scope, tile.etag)
     if tile.data is None:
-        return Response(status_code=304, headers=headers)
+        return 304, headers, b""
     if not tile.data:
-        return Response(status_code=204, headers=headers)
-    return Response(tile.data, media_type=MVT, headers=headers)
+        return 204, headers, b""
+    return 200, headers, tile.data
+
+
+@dataclass(frozen=True)
+class TileRecall:
+    """A national tile answered before routing (api/kept_answers.py): its state read again, then a
+    304, a 204 or the tile this process keeps; None (the route) when it would have to be drawn."""
+
+    layer: str
+    address: TileAddress
+
+    def answer(self, request: Request, engine: Engine) -> Early | None:
+        service = tile_service(engine)
+        wanted = request.headers.get("if-none-match")
+        tile = service.tile(self.layer, Scope(), self.address,
+                            (lambda etag: etag_matches(wanted, etag)) if wanted else None, draw=False)
+        if tile is None:
+            return None
+        status, headers, body = _answer(service, Scope(), tile)
+        if status == 200:
+            headers = {**headers, "content-type": MVT}
+        return Early(status, list(headers.items()), body)
 
 
 def _tilejson(service: TileService, scope: Scope, layer: str, request: Request, prefix: str):

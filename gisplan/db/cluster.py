@@ -83,7 +83,11 @@ def free_port() -> int:
 
 
 def port_is_free(port: int) -> bool:
+    """Nothing listens on ``port``. Bound as PostgreSQL binds its own socket (``SO_REUSEADDR``), so the
+    connections a stopped server closed (TIME_WAIT) do not count: else a cluster restarted right after
+    a fast shutdown would move to another port and every configured URL would be refused."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:

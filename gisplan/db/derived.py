@@ -1,5 +1,5 @@
 """Database objects derived from the catalogue, rebuilt on every ``gisplan db upgrade``:
-trigger functions, per-layer triggers (version, history, dataset counters) and the ``pub`` views.
+trigger functions, per-layer triggers (version, history, dataset counters and extents) and the ``pub`` views.
 
 Tables change only through Alembic migrations; these objects hold no data, so they are simply
 replaced from the catalogue in force, in the same transaction as the migration.
@@ -33,6 +33,13 @@ def layer_triggers_sql(layer: LayerSpec) -> str:
                  layer=layer.name, columns=_quoted(data_columns(layer)))
 
 
+def dataset_extent_sql(layer: LayerSpec) -> str:
+    """The triggers that grow the layer's dataset boxes (``dataset.extent``, migration 0014)."""
+    columns = [f'n."{c}"' for c in ("geom", *layer.extra_geometries)]
+    geometry = columns[0] if len(columns) == 1 else f"coalesce({', '.join(columns)})"
+    return _fill(read_sql("dataset_extent.sql"), table=layer.table, layer=layer.name, geometry=geometry)
+
+
 def pub_columns(layer: LayerSpec) -> list[str]:
     return list(PUBLIC_COMMON_COLUMNS) + layer.public_fields() + list(layer.extra_geometries) + ["geom"]
 
@@ -53,6 +60,11 @@ def apply_derived(conn: Connection, cat: Catalog) -> None:
     _exec_script(conn, read_sql("functions.sql"))
     if conn.exec_driver_sql("SELECT to_regclass('catalogue_version')").scalar():  # migration 0012 on
         _exec_script(conn, read_sql("catalogue_version.sql"))
+    extents = conn.exec_driver_sql(  # migration 0014 on
+        "SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('dataset') AND attname = 'extent' "
+        "AND NOT attisdropped").scalar()
     for layer in cat:
         _exec_script(conn, layer_triggers_sql(layer))
+        if extents:
+            _exec_script(conn, dataset_extent_sql(layer))
         _exec_script(conn, pub_view_sql(layer))

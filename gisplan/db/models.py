@@ -6,6 +6,7 @@ SQLAlchemy Core tables on one ``MetaData``; the layer tables are added to the sa
 
 from __future__ import annotations
 
+from geoalchemy2 import Geometry
 from sqlalchemy import (
     BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, Double, ForeignKey, Identity, Index,
     Integer, MetaData, Table, Text, UniqueConstraint, func, text,
@@ -45,6 +46,8 @@ Index("ix_territory_parent_code", territory.c.parent_code)
 Index("ix_territory_level", territory.c.level)
 
 # ---------------------------------------------------------------- datasets: layer × громада
+DATASET_EXTENT_COMMENT = ("a box (EPSG:4326) holding every feature of the dataset: grown by triggers when "
+                          "features are written, never shrunk by them (vector tiles find their datasets by it)")
 dataset = Table(
     "dataset", metadata,
     Column("layer", Text, primary_key=True),
@@ -54,9 +57,12 @@ dataset = Table(
     Column("metadata_uuid", UUID(as_uuid=True), nullable=False, server_default=text("gen_random_uuid()")),
     Column("change_count", BigInteger, nullable=False, server_default=text("0")),
     Column("changed_at", DateTime(timezone=True)),
+    Column("extent", Geometry(geometry_type="GEOMETRY", srid=4326, spatial_index=False),
+           comment=DATASET_EXTENT_COMMENT),  # migration 0014, kept by gisplan/db/sql/dataset_extent.sql
     CheckConstraint(f"hromada {KATOTTG_CHECK}", name="hromada_format"),
     UniqueConstraint("metadata_uuid", name="uq_dataset_metadata_uuid"),
 )
+Index("ix_dataset_extent", dataset.c.extent, postgresql_using="gist")  # which datasets a tile meets
 
 # ---------------------------------------------------------------- logs
 import_log = Table(

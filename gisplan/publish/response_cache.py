@@ -29,6 +29,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 from sqlalchemy import Connection, Engine, text
 
 from .. import clock
@@ -238,19 +239,33 @@ class StateReader:
 
     def read(self, state: AnswerState) -> str:
         sql, params = state.query()
+        return state.token(self.row(sql, params))
+
+    def row(self, sql: str, params: dict):
+        """The first row of ``sql`` (a ``text()`` query with ``:name`` parameters), as a tuple."""
         driver_sql = self._sql.get(sql)
         if driver_sql is None:
             driver_sql = self._sql[sql] = _driver_sql(sql)
-        conn = self._take()
         try:
-            with conn.cursor() as cur:
-                cur.execute(driver_sql, params, prepare=True)
-                row = cur.fetchone()
-        except BaseException:
-            conn.close()
-            raise
+            conn = self._take()
+            try:
+                with conn.cursor() as cur:
+                    cur.execute(driver_sql, params, prepare=True)
+                    row = cur.fetchone()
+            except BaseException:
+                conn.close()
+                raise
+        except psycopg.Error:
+            # a broken or refused connection (a restarted server, a replica gone): read through the
+            # engine once, whose error handling (reconnects, the replica router) applies as usual
+            engine = self._engine()
+            if engine is None:
+                raise
+            with engine.connect() as pooled:
+                found = pooled.execute(text(sql), params).first()
+            return tuple(found) if found is not None else None
         self._give(conn)
-        return state.token(row)
+        return row
 
     def _take(self):
         with self._lock:

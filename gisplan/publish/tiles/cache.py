@@ -32,11 +32,13 @@ class TileCache:
         self._misses = 0
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> bytes | None:
+    def get(self, key: Hashable, count_miss: bool = True) -> bytes | None:
+        """The tile kept under ``key``; ``count_miss`` false: a look before routing whose miss the
+        route will count when it draws (api/kept_answers.py)."""
         with self._lock:
             found = self._entries.get(key)
             if found is None:
-                self._misses += 1
+                self._misses += count_miss
                 return None
             self._entries.move_to_end(key)
             self._hits += 1

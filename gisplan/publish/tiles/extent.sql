@@ -1,8 +1,10 @@
--- The extents (EPSG:4326) of some datasets of one layer: every row of the layer table in each
--- громада, published or not, so that a box holds whatever a pub view or the full table can show.
--- {table} and {geometry} come from the catalogue (gisplan.publish.tiles.state); :hromady is a text[].
-SELECT t.hromada, ST_XMin(ST_Extent({geometry})) AS west, ST_YMin(ST_Extent({geometry})) AS south,
-       ST_XMax(ST_Extent({geometry})) AS east, ST_YMax(ST_Extent({geometry})) AS north
-FROM public."{table}" t
-WHERE t.hromada = ANY(:hromady)
-GROUP BY t.hromada
+-- Every box of one layer's datasets computed again from the layer table (gisplan.publish.tiles.extents):
+-- the triggers only grow a box, this shrinks it back to the features after deletions or moves; a
+-- dataset without features gets none. {table} and {geometry} come from the catalogue; :layer is its name.
+UPDATE dataset d SET extent = e.box
+FROM (SELECT h.hromada,
+             (SELECT ST_SetSRID(ST_Extent({geometry})::geometry, 4326)
+              FROM public."{table}" t WHERE t.hromada = h.hromada) AS box
+      FROM dataset h WHERE h.layer = :layer) e
+WHERE d.layer = :layer AND d.hromada = e.hromada
+  AND NOT (d.extent IS NOT DISTINCT FROM e.box)

@@ -1,7 +1,8 @@
 """Tiles for the routes: the address checked, the state read (ETag), the cache asked, PostGIS last.
 
-One :class:`TileService` per database (engine): it holds the dataset extents and the tile caches: a
-small LRU in the process in front of the tile files shared by every worker process.
+One :class:`TileService` per database (engine): it holds the tile caches: a small LRU in the process
+in front of the tile files shared by every worker process. The state of a tile (which datasets it
+meets, their change counters) is read from the database on every request (:mod:`.state`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from .cache import TileCache
 from .encode import TileOptions, encode_tile
 from .file_cache import FileTileCache
 from .grid import TileAddress
-from .state import DatasetExtents, TileState, tile_state
+from ..response_cache import state_reader
+from .state import TileState, tile_state
 
 
 class UnknownLayer(GisplanError):
@@ -47,7 +49,6 @@ class TileService:
         self.cache = TileCache(int(s.cache_mb * 1024 * 1024))
         self.shared = FileTileCache(s.cache_directory(), int(s.shared_cache_mb * 1024 * 1024)) \
             if s.shared_cache_mb > 0 else None
-        self.extents = DatasetExtents()
         self._identity: str | None = None
 
     def identity(self, conn) -> str:
@@ -60,29 +61,35 @@ class TileService:
     def address(self, z: str, x: str, y: str) -> TileAddress:
         return TileAddress.parse(z, x, y, self.settings.min_zoom, self.settings.max_zoom)
 
-    def tile(self, layer_name: str, scope: Scope, address: TileAddress, if_none_match=None) -> Tile:
-        """The tile, or only its state when ``if_none_match(etag)`` says the caller holds it."""
+    def tile(self, layer_name: str, scope: Scope, address: TileAddress, if_none_match=None,
+             draw: bool = True) -> Tile | None:
+        """The tile, or only its state when ``if_none_match(etag)`` says the caller holds it; with
+        ``draw`` false, None instead of reading files or drawing (only what this process keeps)."""
         cat = catalog()
         if layer_name not in cat:
             raise UnknownLayer(f"layer: {layer_name!r} is not a layer of the catalogue "
                                f"({', '.join(cat.names())})")
         source = layer_source(cat.get(layer_name), scope)
+        # the state on the state reader's own autocommit connection; a pooled one only to draw
+        state = tile_state(state_reader(self.engine), source, scope, address, self.options.margin)
+        if if_none_match is not None and if_none_match(state.etag):
+            return Tile(state, None)
+        if not state.datasets:
+            return Tile(state, b"")  # no dataset reaches the tile: empty without asking PostGIS
+        key = ("tile", state.digest)
+        data = self.cache.get(key, count_miss=draw)
+        if data is not None:
+            return Tile(state, data)
+        if not draw:
+            return None
         with self.engine.connect() as conn:
-            state = tile_state(conn, source, scope, address, self.options.margin, self.extents)
-            if if_none_match is not None and if_none_match(state.etag):
-                return Tile(state, None)
-            if not state.datasets:
-                return Tile(state, b"")  # no dataset reaches the tile: empty without asking PostGIS
-            key = ("tile", state.digest)
-            data = self.cache.get(key)
+            shared_key = f"{state.digest}-{self.identity(conn)}"
+            data = self.shared.get(shared_key) if self.shared else None
             if data is None:
-                shared_key = f"{state.digest}-{self.identity(conn)}"
-                data = self.shared.get(shared_key) if self.shared else None
-                if data is None:
-                    data, _ = encode_tile(conn, source, address, self.options)
-                    if self.shared:
-                        self.shared.put(shared_key, data)
-                self.cache.put(key, data)
+                data, _ = encode_tile(conn, source, address, self.options)
+                if self.shared:
+                    self.shared.put(shared_key, data)
+            self.cache.put(key, data)
         return Tile(state, data)
 
 

@@ -12,21 +12,13 @@ from .state import read_sql
 TILEJSON_VERSION = "3.0.0"
 
 
-def _union(boxes) -> tuple[float, float, float, float] | None:
-    boxes = [b for b in boxes if b is not None]
-    if not boxes:
-        return None
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
-
-
 def tilejson(service: TileService, layer: LayerSpec, scope: Scope, tiles_url: str) -> dict:
-    """``tiles_url`` is the template ``…/{z}/{x}/{y}.mvt``; bounds are the extents of the datasets."""
+    """``tiles_url`` is the template ``…/{z}/{x}/{y}.mvt``; bounds are the boxes of the datasets."""
     source = layer_source(layer, scope)
     with service.engine.connect() as conn:
-        rows = conn.execute(text(read_sql("datasets.sql")),
-                            {"layer": layer.name, "full": scope.full, "hromada": scope.hromada}).all()
-        counters = {r.hromada: int(r.change_count) for r in rows}
-        bounds = _union(service.extents.boxes(conn, layer, counters).values())
+        found = conn.execute(text(read_sql("bounds.sql")),
+                             {"layer": layer.name, "full": scope.full, "hromada": scope.hromada}).one()
+    bounds = None if found.west is None else (found.west, found.south, found.east, found.north)
     s = service.settings
     fields = {c: f"{layer.label(c, 'uk')} / {layer.label(c, 'en')}" for c in source.columns}
     doc = {
@@ -41,7 +33,7 @@ def tilejson(service: TileService, layer: LayerSpec, scope: Scope, tiles_url: st
         "vector_layers": [{"id": layer.name, "description": f"{layer.title.uk} / {layer.title.en}",
                            "minzoom": s.min_zoom, "maxzoom": s.max_zoom, "fields": fields}],
         "attribution": "gisplan: опубліковані набори даних громад / published datasets of the громади",
-        "datasets": len(counters),
+        "datasets": int(found.datasets),
     }
     if bounds is not None:
         west, south, east, north = (round(v, 6) for v in bounds)
