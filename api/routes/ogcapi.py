@@ -18,7 +18,8 @@ from gisplan.catalog import KATOTTG_RE, catalog
 from gisplan.features import NotFound
 from gisplan.publish.ogcapi import documents
 from gisplan.publish.ogcapi import gap_collections as gaps
-from gisplan.publish.ogcapi.collections import collection_document, collection_info, queryables_document, served
+from gisplan.publish.ogcapi.collections import collection_document, collection_info, listed, queryables_document, served
+from gisplan.publish.ogcapi.collections_state import list_state
 from gisplan.publish.ogcapi.crs import BadParameter, parse_crs
 from gisplan.publish.ogcapi.endpoint import GEOJSON, JSON, OPENAPI, SCHEMA, Endpoint
 from gisplan.publish.ogcapi.items import collection_text, read_item, read_page
@@ -142,14 +143,16 @@ def _api(request: Request, endpoint: Endpoint, conn: Connection, user) -> Respon
 
 def _collections(request: Request, endpoint: Endpoint, conn: Connection, user) -> Response:
     def produce():
-        doc = documents.collections_list(endpoint, served(conn, endpoint))
-        doc["collections"] += _gap_documents(conn, endpoint)
+        doc = documents.collections_list(endpoint, listed(conn, endpoint))
+        doc["collections"] += gaps.list_documents(conn, endpoint)
         if _wants_html(request):
             return _html(request, endpoint, "collections.html", user, doc=doc)
         return _json(endpoint, doc)
     if _keepable(request, endpoint):  # anonymous JSON: ETag, 304, kept (issue 17)
+        # keyed by what the list is drawn from: the catalogue version and the boundaries' counters
+        # (and a громада's own datasets), not every published dataset (collections_state.py)
         return cached_answer(request, conn, request_key(request), None, endpoint.scope.hromada,
-                             lambda: _answer(produce))
+                             lambda: _answer(produce), state=list_state(endpoint.scope.hromada))
     return _answer(produce)
 
 
@@ -220,18 +223,6 @@ def _item(request: Request, endpoint: Endpoint, conn: Connection, layer: str, fe
 
 
 # ------------------------------------------------------------------ gap layers (computed, read-only)
-def _gap_documents(conn: Connection, endpoint: Endpoint) -> list[dict]:
-    visible = gaps.visible(conn, endpoint)
-    public = {p.name for p in gaps.visible(conn, national_endpoint(endpoint))} if endpoint.scope.full else None
-    return [gaps.collection_document(conn, endpoint, p, public is None or p.name in public,
-                                     with_hromady=endpoint.scope.hromada is not None) for p in visible]
-
-
-def national_endpoint(endpoint: Endpoint) -> Endpoint:
-    """The anonymous national view (whether a gap layer has a public ISO record)."""
-    return Endpoint(endpoint.site, Scope())
-
-
 def _gap_collection(request: Request, endpoint: Endpoint, conn: Connection, layer: str, user) -> Response:
     def produce():
         p = gaps.find(conn, endpoint, layer)

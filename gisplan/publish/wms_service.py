@@ -8,7 +8,6 @@ signed-in reader of it), so an unpublished layer is "not defined" for anonymous 
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, select, text
@@ -61,20 +60,22 @@ def hromada_name(engine: Engine, code: str) -> str | None:
 
 
 def _visible(conn: Connection, scope: Scope) -> tuple[list[LayerEntry], str]:
-    """The layers the caller may see, in catalogue order, and an update sequence of their state."""
-    q = select(dataset.c.layer, dataset.c.hromada, dataset.c.metadata_uuid, dataset.c.published_at,
-               dataset.c.changed_at).order_by(dataset.c.layer, dataset.c.hromada)
+    """The layers the caller may see, in catalogue order, and the document's update sequence: the
+    catalogue version, which moves with everything a capabilities document shows (publications,
+    record UUIDs, territory names, boundaries) and only then, as the kept answers' ETag does."""
+    from .catalogue_version import catalogue_version
+
+    sequence = str(catalogue_version(conn))
+    q = select(dataset.c.layer, dataset.c.metadata_uuid).order_by(dataset.c.layer, dataset.c.hromada)
     if not scope.full:
         q = q.where(dataset.c.published)
     if scope.hromada:
         q = q.where(dataset.c.hromada == scope.hromada)
     uuids: dict[str, list[str]] = {}
-    digest = hashlib.sha1()
-    for row in conn.execute(q):
-        uuids.setdefault(row.layer, []).append(str(row.metadata_uuid))
-        digest.update(repr(tuple(row)).encode())
+    for layer, uuid in conn.execute(q):
+        uuids.setdefault(layer, []).append(str(uuid))
     entries = [LayerEntry(layer_source(spec, scope), uuids[spec.name]) for spec in catalog() if spec.name in uuids]
-    return entries, digest.hexdigest()[:16]
+    return entries, sequence
 
 
 def _extent(conn: Connection, scope: Scope) -> tuple[float, float, float, float]:

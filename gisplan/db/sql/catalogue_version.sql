@@ -1,6 +1,7 @@
 -- The catalogue version (issue 17): one row that moves whenever what the services list changes — a
 -- dataset published, withdrawn, re-published, added or removed, its metadata record renamed, or the
--- territory (громада names) reloaded. Worker processes key what they keep of the catalogue by it
+-- territory (громада names) or the громада boundaries (the boxes of the capabilities and collection
+-- lists) reloaded or edited. Worker processes key what they keep of the catalogue by it
 -- (gisplan/publish/catalogue_version.py): one primary-key read per request instead of a timer, and a
 -- change made through any process is seen by all on their next request.
 --
@@ -35,3 +36,15 @@ CREATE TRIGGER catalogue_version_truncate AFTER TRUNCATE ON dataset
 DROP TRIGGER IF EXISTS catalogue_version_territory ON territory;
 CREATE TRIGGER catalogue_version_territory AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON territory
   FOR EACH STATEMENT EXECUTE FUNCTION gisplan_bump_catalogue_version();
+
+-- the boundaries (public.hromady, the layer of the громада boxes every capabilities document and
+-- collection list shows): edited or reloaded rarely, by an administrator
+DO $$
+BEGIN
+  IF to_regclass('public.hromady') IS NOT NULL THEN
+    DROP TRIGGER IF EXISTS catalogue_version_boundaries ON public.hromady;
+    CREATE TRIGGER catalogue_version_boundaries AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON public.hromady
+      FOR EACH STATEMENT EXECUTE FUNCTION gisplan_bump_catalogue_version();
+  END IF;
+END
+$$;

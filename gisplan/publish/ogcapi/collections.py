@@ -31,9 +31,13 @@ ENCLOSURES = (("geojson", GEOJSON, "GeoJSON"), ("gpkg", GPKG, "GeoPackage"))
 class CollectionInfo:
     layer: LayerSpec
     datasets: list = field(default_factory=list)   # rows of collections.sql
+    extent: tuple | None = None  # (west, south, east, north) when read per layer (collection_extents.sql)
 
     def box(self) -> list[float] | None:
-        boxes = [(r.west, r.south, r.east, r.north) for r in self.datasets if r.west is not None]
+        if self.extent is not None:
+            boxes = [self.extent] if self.extent[0] is not None else []
+        else:
+            boxes = [(r.west, r.south, r.east, r.north) for r in self.datasets if r.west is not None]
         if not boxes:
             return None
         return [round(min(b[0] for b in boxes), 6), round(min(b[1] for b in boxes), 6),
@@ -50,6 +54,21 @@ def served(conn: Connection, endpoint: Endpoint, layer: str | None = None) -> li
         if row.layer in cat:
             by_layer.setdefault(row.layer, CollectionInfo(cat.get(row.layer))).datasets.append(row)
     return [by_layer[name] for name in cat.names() if name in by_layer]
+
+
+def listed(conn: Connection, endpoint: Endpoint) -> list[CollectionInfo]:
+    """The collections of the endpoint's list. The national list shows no dataset of its own (see
+    :func:`collection_document`), so it reads one row per layer (``collection_extents.sql``: its box)
+    instead of one per published dataset (13 160 at national scale, each with its громада's box);
+    a громада's list links its datasets and reads them (:func:`served`)."""
+    if endpoint.scope.hromada is not None:
+        return served(conn, endpoint)
+    rows = conn.execute(text(read_sql("collection_extents.sql")), {
+        "all_datasets": endpoint.scope.full, "hromada": None}).all()
+    by_layer = {r.layer: r for r in rows}
+    cat = catalog()
+    return [CollectionInfo(cat.get(name), extent=(r.west, r.south, r.east, r.north))
+            for name in cat.names() if (r := by_layer.get(name)) is not None]
 
 
 def collection_info(conn: Connection, endpoint: Endpoint, name: str) -> CollectionInfo:

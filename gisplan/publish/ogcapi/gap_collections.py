@@ -17,20 +17,29 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from typing import Mapping
+from pathlib import Path
+from typing import Iterable, Mapping
 
 from shapely.geometry import box, shape
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
+from ... import clock
 from ...catalog import KATOTTG_RE
 from ...features import NotFound
+from ...gaps.registry import gaps
 from ..choropleth_info import LABELS
-from ..gap_publication import GapProduct, extent, features, gap_layer_names, is_gap, product, products, unknown_message
+from ..choropleth_layers import GAP_PREFIX, choropleth_layers
+from ..gap_publication import (UKRAINE_LONLAT, GapProduct, features, gap_layer_names, is_gap, product, products,
+                               unknown_message)
+from ..sources import Scope
 from .collections import licence_link
 from .crs import CRS84, BadParameter
 from .endpoint import GEOJSON, HTML, JSON, SCHEMA, XML, Endpoint, link, self_links
 from .params import _limit
 
+SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
+EXTENTS_SQL = text((SQL_DIR / "gap_extents.sql").read_text(encoding="utf-8"))
+LIST_SQL = text((SQL_DIR / "gap_list.sql").read_text(encoding="utf-8"))
 PARAMETERS = ("f", "lang", "limit", "bbox", "bbox-crs", "crs", "hromada", "after")
 EXTRA_LABELS = {"id": ("ідентифікатор", "identifier"), "value": ("значення класу", "class value"),
                 "hromada": ("громада (КАТОТТГ)", "громада (КАТОТТГ)"),
@@ -56,15 +65,68 @@ def find(conn: Connection, endpoint: Endpoint, name: str) -> GapProduct:
     raise NotFound(f"collection {name!r}: its inputs are not all published in {where}")
 
 
+def extents(conn: Connection, shown: Iterable[GapProduct]) -> dict[str, tuple[float, float, float, float]]:
+    """The box (lon/lat, 6 decimals) of each gap layer around the boundaries of its громади, else
+    Ukraine's: one grouped query for all of them (``sql/gap_extents.sql``), each громада's boundary
+    read once — the list's first answer read 8 × 1 466 boundaries one query each at national scale."""
+    shown = list(shown)
+    wanted = {p.name: list(p.hromady) for p in shown}
+    found = {r.name: (r.west, r.south, r.east, r.north)
+             for r in conn.execute(EXTENTS_SQL, {"wanted": json.dumps(wanted)})}
+    out = {}
+    for p in shown:
+        b = found.get(p.name)
+        out[p.name] = UKRAINE_LONLAT if b is None or b[0] is None else tuple(round(float(v), 6) for v in b)
+    return out
+
+
+def _shown_with_extents(conn: Connection, endpoint: Endpoint) -> list[tuple[GapProduct, tuple]]:
+    """The gap layers the endpoint's list shows, each with its extent. A signed-in reader of the
+    громада sees every gap layer there (:func:`visible`); an anonymous caller those with a громада
+    publishing all their inputs — read with their extents in one statement (``sql/gap_list.sql``),
+    the same products and boxes as :func:`visible` and :func:`extents` give
+    (``tests/test_collections_state.py``)."""
+    if endpoint.scope.full:
+        shown = visible(conn, endpoint)
+        boxes = extents(conn, shown)
+        return [(p, boxes[p.name]) for p in shown]
+    layers = choropleth_layers()
+    needs = {GAP_PREFIX + g: list(layers[GAP_PREFIX + g].needs) for g in gaps()}
+    rows = {r.name: r for r in conn.execute(LIST_SQL, {"needs": json.dumps(needs),
+                                                       "hromada": endpoint.scope.hromada})}
+    today = clock.today()
+    out = []
+    for gap, spec in gaps().items():
+        r = rows.get(GAP_PREFIX + gap)
+        if r is None or not r.hromady:
+            continue
+        corners = (r.west, r.south, r.east, r.north)
+        box_ = UKRAINE_LONLAT if r.west is None else tuple(round(float(v), 6) for v in corners)
+        out.append((GapProduct(layers[GAP_PREFIX + gap], spec, tuple(r.hromady), today), box_))
+    return out
+
+
+def list_documents(conn: Connection, endpoint: Endpoint) -> list[dict]:
+    """The gap collections of the endpoint's collection list (after the catalogue's), in registry
+    order. ``describedby`` is linked for those an anonymous caller sees nationally (their ISO record
+    is public): all of them for an anonymous list, which is always within the national view."""
+    public = {p.name for p in products(conn, Scope())} if endpoint.scope.full else None
+    return [collection_document(conn, endpoint, p, public is None or p.name in public,
+                                with_hromady=endpoint.scope.hromada is not None, lonlat=box_)
+            for p, box_ in _shown_with_extents(conn, endpoint)]
+
+
 def _stamp(day: dt.date) -> list[str]:
     return [f"{day.isoformat()}T00:00:00Z", f"{day.isoformat()}T23:59:59Z"]
 
 
 def collection_document(conn: Connection, endpoint: Endpoint, p: GapProduct, record: bool,
-                        with_hromady: bool = True) -> dict:
+                        with_hromady: bool = True, lonlat: tuple[float, float, float, float] | None = None) -> dict:
     """``record``: the gap layer has an anonymous ISO record to link (``describedby``).
     ``with_hromady`` False leaves the covered громади's codes out (the national list: up to ~1,470
-    codes per gap), keeping their number."""
+    codes per gap), keeping their number. ``lonlat``: its extent when already read (:func:`extents`)."""
+    if lonlat is None:
+        lonlat = extents(conn, [p])[p.name]
     path = f"/collections/{p.name}"
     title = f"{p.layer.title.uk} / {p.layer.title.en}"
     if endpoint.place:
@@ -94,7 +156,7 @@ def collection_document(conn: Connection, endpoint: Endpoint, p: GapProduct, rec
         "crs": [CRS84],
         "storageCrs": CRS84,
         "links": links,
-        "extent": {"spatial": {"bbox": [list(extent(conn, p.hromady))], "crs": CRS84},
+        "extent": {"spatial": {"bbox": [list(lonlat)], "crs": CRS84},
                    "temporal": {"interval": [_stamp(p.as_of)],
                                 "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}},
         "x-gisplan": {"kind": "gap", "computed": True, "readOnly": True, "asOf": as_of, "gap": p.spec.gap,
