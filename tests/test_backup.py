@@ -10,10 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
 import secrets
 import subprocess
-import sys
 import tarfile
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from sqlalchemy import text
 
 from gisplan import features as feats
 from gisplan.db.engine import make_engine
+from tests.cli_inprocess import gisplan
 from tests.conftest import KHMILNYK
 
 TABLES = text("""
@@ -35,9 +34,9 @@ SEQUENCES = text("SELECT schemaname || '.' || sequencename, last_value FROM pg_s
 
 
 def gisplan_cli(url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "GISPLAN_DATABASE_URL": url}
-    return subprocess.run([sys.executable, "-m", "gisplan", *args], capture_output=True, text=True, env=env,
-                          timeout=600)
+    """`gisplan …` against the database ``url``, in this process (tests/cli_inprocess.py: the same entry
+    function, errors and exit codes; pg_dump and pg_restore still run as their own processes)."""
+    return gisplan(*args, env={"GISPLAN_DATABASE_URL": url})
 
 
 def snapshot(engine) -> dict:
@@ -176,6 +175,4 @@ def test_full_backup_carries_rasters_and_settings(engine, database_url, fresh_ur
 
 
 def gisplan_cli_env(url: str, extra: dict, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "GISPLAN_DATABASE_URL": url, **extra}
-    return subprocess.run([sys.executable, "-m", "gisplan", *args], capture_output=True, text=True, env=env,
-                          timeout=600)
+    return gisplan(*args, env={"GISPLAN_DATABASE_URL": url, **extra})

@@ -80,8 +80,9 @@ def test_cli_prints_one_line(tmp_path):
 
 
 def test_shipped_catalogue_is_valid():
-    proc = subprocess.run([sys.executable, "-m", "gisplan", "catalog", "check", str(ROOT / "layers")],
-                          capture_output=True, text=True)
+    from tests.cli_inprocess import gisplan   # in this process; the test above starts one
+
+    proc = gisplan("catalog", "check", str(ROOT / "layers"))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("18 layers OK")
 

@@ -9,6 +9,8 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.cli_inprocess import gisplan as gisplan_here
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -33,12 +35,14 @@ def test_external_database_url(database_url, engine):
         conn.execute("CREATE DATABASE gisplan_external")
     url = f"postgres://{u.username}:{u.password}@{u.host}:{u.port}/gisplan_external"
     env = {"GISPLAN_DATABASE_URL": url}
-    started = gisplan("db", "start", env=env)
+    # in this process, through the same entry function (tests/cli_inprocess.py); the one-line errors
+    # below start a process each
+    started = gisplan_here("db", "start", env=env)
     assert started.returncode == 0, started.stderr
     assert "external database" in started.stdout and "nothing to start" in started.stdout
-    up = gisplan("db", "upgrade", env=env)
+    up = gisplan_here("db", "upgrade", env=env)
     assert up.returncode == 0, up.stderr
-    status = gisplan("db", "status", env=env)
+    status = gisplan_here("db", "status", env=env)
     assert status.returncode == 0, status.stderr
     assert "schema up to date" in status.stdout and "***" in status.stdout  # password hidden
     assert u.password not in status.stdout

@@ -3,8 +3,6 @@ executors' reports, the calendar, spatial ties and all-or-nothing imports."""
 
 import datetime as dt
 import io
-import subprocess
-import sys
 from decimal import Decimal
 
 import pytest
@@ -18,7 +16,8 @@ from gisplan.program.loading import DEMO_DIR, import_workbook
 from gisplan.program.store import read_document
 from gisplan.program.tables import program
 from gisplan.program.xlsx import read_workbook, write_workbook
-from tests.conftest import BALAKLIIA, KHMILNYK, KREMENCHUK, ROOT, auth
+from tests.cli_inprocess import gisplan
+from tests.conftest import BALAKLIIA, KHMILNYK, KREMENCHUK, auth
 
 
 def workbook(name: str) -> bytes:
@@ -212,9 +211,8 @@ def test_linked_features_show_in_project_progress(client, engine, make_user):
 def test_cli_import_check_export(engine, tmp_path):
     out = tmp_path / "out.xlsx"
 
-    def run(*args):
-        return subprocess.run([sys.executable, "-m", "gisplan", "program", *args], capture_output=True, text=True,
-                              cwd=ROOT, timeout=120)
+    def run(*args):  # in this process, through the entry function (tests/cli_inprocess.py)
+        return gisplan("program", *args)
 
     r = run("import", str(DEMO_DIR / "khmilnyk.xlsx"), "--hromada", KHMILNYK)
     assert r.returncode == 0, r.stderr

@@ -7,8 +7,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -21,6 +19,7 @@ from gisplan.demo import load_demo
 from gisplan.qr.codes import qr_image, qr_png, short_url
 from gisplan.qr.workflow import plate_objects, record_scan
 
+from tests.cli_inprocess import gisplan
 from tests.conftest import BALAKLIIA, KHMILNYK, auth
 
 
@@ -243,17 +242,14 @@ def test_scans_are_counted_per_short_code(client, demo):
 
 def test_cli_writes_plates_and_marks_installed(demo, tmp_path):
     out = tmp_path / "plates.pdf"
-    proc = subprocess.run([sys.executable, "-m", "gisplan", "qr", "plates", "--hromada", KHMILNYK,
-                           "--out", str(out), "--size", "A5"], capture_output=True, text=True)
+    proc = gisplan("qr", "plates", "--hromada", KHMILNYK, "--out", str(out), "--size", "A5")
     assert proc.returncode == 0, proc.stderr
     n = len(_objects(demo, KHMILNYK))
     assert n > 0 and len(PdfReader(out).pages) == n
     assert f"{n} plates" in proc.stdout
     obj = _objects(demo, KHMILNYK)[0]
-    proc = subprocess.run([sys.executable, "-m", "gisplan", "qr", "installed", "--hromada", KHMILNYK,
-                           "--id", str(obj.id), "--date", "2026-01-15"], capture_output=True, text=True)
+    proc = gisplan("qr", "installed", "--hromada", KHMILNYK, "--id", str(obj.id), "--date", "2026-01-15")
     assert proc.returncode == 0, proc.stderr
     assert next(o for o in _objects(demo, KHMILNYK) if o.id == obj.id).state == "installed"
-    bad = subprocess.run([sys.executable, "-m", "gisplan", "qr", "installed", "--hromada", KHMILNYK,
-                          "--id", "x", "--date", "2026-01-15"], capture_output=True, text=True)
+    bad = gisplan("qr", "installed", "--hromada", KHMILNYK, "--id", "x", "--date", "2026-01-15")
     assert bad.returncode != 0 and "--id" in bad.stderr

@@ -89,10 +89,10 @@ def test_logout_form_carries_the_token(app, make_user):
 
 # ------------------------------------------------------------------------------------- API tokens
 def _cli(*args: str):
-    import subprocess
-    import sys
+    """`gisplan …` in this process (tests/cli_inprocess.py): the same entry function, errors and exit codes."""
+    from tests.cli_inprocess import gisplan
 
-    return subprocess.run([sys.executable, "-m", "gisplan", *args], capture_output=True, text=True, timeout=120)
+    return gisplan(*args)
 
 
 def test_tokens_are_listed_made_and_revoked_by_their_owner(client, make_user, engine):
@@ -242,7 +242,24 @@ def test_known_default_database_password_is_refused_in_production(monkeypatch):
         clear_caches()
 
 
-def test_admin_with_a_default_password_is_refused_in_production(engine):
+@pytest.fixture()
+def no_other_active_admins(engine):
+    """The admins of other tests (random passwords) inactive during one test, then active again: the
+    check tries every known default on every active admin, an argon2 verification each (0.1–0.4 s
+    here), so each admin other tests left behind added 24 of them (~5 s) to the test below."""
+    from sqlalchemy import text
+
+    with engine.begin() as conn:
+        others = conn.execute(text("UPDATE users SET active = false WHERE role = 'admin' AND active "
+                                   "RETURNING username")).scalars().all()
+    try:
+        yield
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE users SET active = true WHERE username = ANY(:names)"), {"names": others})
+
+
+def test_admin_with_a_default_password_is_refused_in_production(engine, no_other_active_admins):
     from gisplan.accounts import add_user, set_password
     from gisplan.default_secrets import DefaultSecretError, refuse_default_secrets
 
