@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
+
+from gisplan import yaml_text
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError, GisplanError
@@ -41,7 +43,7 @@ class UnknownGap(GisplanError):
 def load(path: Path) -> GapSpec:
     header, sql = split_header(path.read_text(encoding="utf-8"))
     try:
-        spec = GapSpec(**(yaml.safe_load(header) or {}), sql=sql)
+        spec = GapSpec(**(yaml_text.safe_load(header) or {}), sql=sql)
     except (yaml.YAMLError, ValidationError, TypeError) as exc:
         raise ConfigError(f"gaps/sql/{path.name}: the declaration is not valid: {exc}") from None
     if spec.gap != path.stem:

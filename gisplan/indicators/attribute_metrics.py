@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
+
+from gisplan import yaml_text
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from sqlalchemy import text
 
@@ -163,7 +165,7 @@ class AttributeMetric(Metric):
 def load_attribute_metrics(path: Path) -> list[AttributeMetric]:
     shown = f"{path.parent.name}/{path.name}"
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml_text.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"{shown}: not valid YAML: {exc}") from None
     out = []

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import yaml
+from gisplan import yaml_text
 
 from ..program.store import unit_kind
 from .model import Metric
@@ -47,7 +47,7 @@ def _unbound(uk: str, en: str) -> Binding:
 def _value(raw: str, default):
     if isinstance(default, (list, tuple)):
         return [v.strip() for v in raw.split(",") if v.strip()]
-    return yaml.safe_load(raw)
+    return yaml_text.safe_load(raw)
 
 
 def parse_override(text: str) -> Binding:

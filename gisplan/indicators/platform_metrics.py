@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
+
+from gisplan import yaml_text
 from pydantic import ValidationError, model_validator
 from sqlalchemy import text
 
@@ -75,7 +77,7 @@ class PlatformMetric(Metric):
 def load_platform_metrics(path: Path) -> list[PlatformMetric]:
     shown = f"{path.parent.name}/{path.name}"
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml_text.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"{shown}: not valid YAML: {exc}") from None
     out = []

@@ -15,6 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import yaml
+
+from gisplan import yaml_text
 from pydantic import ValidationError
 from sqlalchemy import text
 
@@ -64,7 +66,7 @@ class SqlMetric(Metric):
         raw = path.read_text(encoding="utf-8")
         header, sql = split_header(raw)
         try:
-            declared = yaml.safe_load(header) or {}
+            declared = yaml_text.safe_load(header) or {}
         except yaml.YAMLError as exc:
             raise ConfigError(f"{shown}: the declaration (leading -- comments) is not valid YAML: {exc}") from None
         if not isinstance(declared, dict):
