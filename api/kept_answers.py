@@ -17,6 +17,7 @@ still apply) and is placed innermost in :func:`api.main.create_app`.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from .routes.downloads import etag_matches
 log = logging.getLogger(__name__)
 
 MAX_REQUESTS = 50_000  # requests remembered per process (a few hundred bytes each)
+# the services whose answers are kept: every other request passes without a look
+KEPT_PATHS = re.compile(r"^/(?:UA\d{17}/)?(?:ows|ogcapi|tiles)(?:/|$)")
 
 
 def _anonymous_get(scope) -> bool:
@@ -149,8 +152,8 @@ class KeptAnswersMiddleware:
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        if (scope["type"] != "http" or not _anonymous_get(scope) or not REMEMBERED._items
-                or not response_cache_settings().early):
+        if (scope["type"] != "http" or not KEPT_PATHS.match(scope.get("path", "")) or not _anonymous_get(scope)
+                or not REMEMBERED._items or not response_cache_settings().early):
             await self.app(scope, receive, send)
             return
         request = Request(scope)

@@ -21,7 +21,7 @@ URLs asked of both, for the first demo громада (``DEMO[0]``):
   capabilities of 200 громади (``/{code}/ows``), GeoJSON pages of 200 bboxes, 200 GetMaps, 200 tiles
   (zooms 11–14 over the громада). Cold: a freshly started server with an empty ``GISPLAN_HOME`` (no
   tile files, no in-process cache), each request once; hot: the same 200 replayed (3 passes), then
-  replayed with ``If-None-Match`` when the first answer had an ``ETag``. One client (Python thread,
+  replayed with ``If-None-Match`` when the first answer had an ``ETag``. One client (Python ``http.client`` thread,
   keep-alive) for all three, 4 clients also; the ratio hot ÷ cold of requests/s (target ≥ 10×).
 - **tiles beside tipg 1.x** serving the same view (``pub.shelters`` of the national database) at
   ``/collections/pub.shelters/tiles/WebMercatorQuad/{z}/{x}/{y}``: 200 tiles at zooms 6–10 over
@@ -126,6 +126,7 @@ def request_sets(engine) -> tuple[dict, dict, list]:
     }
     steady = {
         "GetCapabilities": [CAPABILITIES],
+        "GetCapabilities (gzip)": [CAPABILITIES],  # as QGIS, OWSLib and browsers ask: Accept-Encoding
         "/ogcapi/collections": ["/ogcapi/collections"],
         "GeoJSON page": [f"/ogcapi/collections/{LAYER}/items?limit=100"],
         "GetMap": hot["GetMap"],
@@ -139,10 +140,11 @@ def request_sets(engine) -> tuple[dict, dict, list]:
 
 # ------------------------------------------------------------------ clients
 def run_wrk(base: str, paths: list[str], connections: int, threads: int, seconds: int, tmp: Path,
-            authorization: str = "") -> dict:
+            authorization: str = "", accept_encoding: str = "") -> dict:
     listing = tmp / f"paths-{threading.get_ident()}.txt"
     listing.write_text("\n".join(paths) + "\n")
-    env = {**os.environ, "PATHS_FILE": str(listing), "AUTHORIZATION": authorization}
+    env = {**os.environ, "PATHS_FILE": str(listing), "AUTHORIZATION": authorization,
+           "ACCEPT_ENCODING": accept_encoding}
     out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s",
                           "--timeout", "60s", "-s", str(HERE / "national" / "paths.lua"), base],
                          capture_output=True, text=True, errors="replace", env=env, timeout=seconds + 180)
@@ -155,10 +157,11 @@ def run_wrk(base: str, paths: list[str], connections: int, threads: int, seconds
     return {"rps": float(found[4]), "p50": float(found[5]), "p95": float(found[6]), "n": int(found[1])}
 
 
-def measure(base: str, paths: list[str], connections: int, threads: int, tmp: Path, authorization: str = "") -> dict:
+def measure(base: str, paths: list[str], connections: int, threads: int, tmp: Path, authorization: str = "",
+            accept_encoding: str = "") -> dict:
     """wrk for ``SECONDS``; when requests are slower than that (wrk would count fewer than 5), each
     of ``connections`` Python clients asks once instead (``slow`` in the result)."""
-    result = run_wrk(base, paths, connections, threads, SECONDS, tmp, authorization)
+    result = run_wrk(base, paths, connections, threads, SECONDS, tmp, authorization, accept_encoding)
     if result["n"] >= 5:
         return result
     headers = {"Authorization": authorization} if authorization else None
@@ -170,7 +173,14 @@ def measure(base: str, paths: list[str], connections: int, threads: int, tmp: Pa
 def replay(base: str, paths: list[str], clients: int, passes: int = 1, etags: dict | None = None,
            headers: dict | None = None) -> dict:
     """Every path ``passes`` times in order, spread over ``clients`` keep-alive threads; with ``etags``
-    each request carries If-None-Match. Returns requests/s, p50, p95, statuses and the ETags seen."""
+    each request carries If-None-Match. Returns requests/s, p50, p95, statuses and the ETags seen.
+    The clients are the standard library's ``http.client`` (less client time per request than httpx,
+    whose own cost was as much as a kept answer's), accepting gzip as GIS clients and browsers do;
+    bodies are read, not decoded."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    site = urlsplit(base)
     work = [p for _ in range(passes) for p in paths]
     latencies: list[float] = []
     statuses: dict[int, int] = {}
@@ -180,21 +190,28 @@ def replay(base: str, paths: list[str], clients: int, passes: int = 1, etags: di
 
     def client():
         mine = []
-        with httpx.Client(base_url=base, timeout=120, headers=headers) as c:
+        conn = http.client.HTTPConnection(site.hostname, site.port, timeout=120)
+        try:
             while True:
                 with lock:
                     i = next(index, None)
                 if i is None:
                     break
                 path = work[i]
-                extra = {"If-None-Match": etags[path]} if etags and etags.get(path) else None
+                sent = {"Accept-Encoding": "gzip", **(headers or {})}
+                if etags and etags.get(path):
+                    sent["If-None-Match"] = etags[path]
                 t0 = time.perf_counter()
-                r = c.get(path, headers=extra)
+                conn.request("GET", path, headers=sent)
+                r = conn.getresponse()
+                r.read()
                 mine.append((time.perf_counter() - t0) * 1000)
                 with lock:
-                    statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
-                    if r.headers.get("etag"):
-                        seen[path] = r.headers["etag"]
+                    statuses[r.status] = statuses.get(r.status, 0) + 1
+                    if r.getheader("etag"):
+                        seen[path] = r.getheader("etag")
+        finally:
+            conn.close()
         with lock:
             latencies.extend(mine)
 
@@ -308,6 +325,7 @@ def side_by_side(bases: dict, steady: dict, token: str, tmp: Path) -> list[dict]
     rows = []
     for kind, paths in steady.items():
         auth = f"Bearer {token}" if kind == "indicators" else ""
+        gzip = "gzip" if kind.endswith("(gzip)") else ""
         first = {}
         for name, base in bases.items():  # the first answer (nothing kept yet), then warm up
             hdrs = {"Authorization": auth} if auth else None
@@ -317,7 +335,7 @@ def side_by_side(bases: dict, steady: dict, token: str, tmp: Path) -> list[dict]
             runs: dict[str, list[dict]] = {name: [] for name in bases}
             for _ in range(ROUNDS):  # demo national demo national
                 for name, base in bases.items():
-                    runs[name].append(measure(base, paths, connections, threads, tmp, auth))
+                    runs[name].append(measure(base, paths, connections, threads, tmp, auth, gzip))
                 if any(r.get("slow") for rs in runs.values() for r in rs):
                     break  # requests of many seconds: one round says enough and keeps the run short
             med = {name: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50", "p95")}
@@ -328,7 +346,7 @@ def side_by_side(bases: dict, steady: dict, token: str, tmp: Path) -> list[dict]
                          "ratio_rps": med["national"]["rps"] / med["demo"]["rps"],
                          "slow": any(r.get("slow") for rs in runs.values() for r in rs)})
             r = rows[-1]
-            print(f"  {kind:<20} {connections:>2}  {r['demo']['rps']:>8.1f} {r['demo']['p50']:>7.1f} "
+            print(f"  {kind:<22} {connections:>2}  {r['demo']['rps']:>8.1f} {r['demo']['p50']:>7.1f} "
                   f"{r['demo']['p95']:>7.1f}  {r['national']['rps']:>8.1f} {r['national']['p50']:>7.1f} "
                   f"{r['national']['p95']:>7.1f}  {r['ratio_p50']:>5.2f}× {r['ratio_p95']:>5.2f}×  "
                   f"{first['demo']:>8.1f} {first['national']:>8.1f}"
@@ -434,7 +452,7 @@ def main() -> None:
 
         if "cold" not in SKIP:
             print(f"\n2. cold (fresh server, empty caches, each request once) vs hot (the same {HOT} replayed "
-                  f"×3) vs revalidated (If-None-Match), Python clients")
+                  f"×3) vs revalidated (If-None-Match), Python http.client clients accepting gzip")
             print(f"  {'scale':<9} {'request':<16} {'c':>2}  {'cold r/s':>8} {'p50 ms':>7}  {'hot r/s':>8} "
                   f"{'p50 ms':>7} {'hot÷cold':>7}  {'304 r/s':>8} {'÷cold':>7}")
             cold_hot(urls, hot, tmp)

@@ -1,5 +1,5 @@
 -- wrk script of bench/national_scale.py: cycles through the paths listed in $PATHS_FILE (one per
--- line), sends $AUTHORIZATION when set, counts any answer other than 200/204 as an error (and stops
+-- line), sends $AUTHORIZATION and $ACCEPT_ENCODING when set, counts any answer other than 200/204 as an error (and stops
 -- the thread, so a broken run cannot pass for a fast one), and prints requests/s, p50 and p95.
 local paths = {}
 for line in io.lines(os.getenv("PATHS_FILE")) do
@@ -8,6 +8,9 @@ end
 local headers = {}
 if os.getenv("AUTHORIZATION") and os.getenv("AUTHORIZATION") ~= "" then
   headers["Authorization"] = os.getenv("AUTHORIZATION")
+end
+if os.getenv("ACCEPT_ENCODING") and os.getenv("ACCEPT_ENCODING") ~= "" then
+  headers["Accept-Encoding"] = os.getenv("ACCEPT_ENCODING")
 end
 local counter = 0
 local bad = 0
