@@ -133,3 +133,27 @@ def test_national_tiles_are_answered_before_routing(client, engine, world):  # n
     after, early = served_before_routing(client, path)
     assert early == 0 and after.headers["etag"] != before.headers["etag"]
     assert "Тайл після редагування".encode() in after.content
+
+
+def test_a_map_is_kept_by_the_datasets_its_area_meets(client, engine, world):  # noqa: F811
+    """A GetMap's state is the datasets whose box meets its area: an edit in another громада keeps the
+    image's ETag; a feature moved into the area from there moves it (its dataset's box grows)."""
+    path = getmap("shelters", *world["krem"])
+    first = client.get(path)
+    assert first.status_code == 200
+    with engine.begin() as conn:  # an edit far away (Балаклійська, ~250 km)
+        conn.execute(text("UPDATE shelters SET capacity = capacity + 1 WHERE code = 'tiles-bal'"))
+    same, early = served_before_routing(client, path)
+    assert early == 1 and same.headers["etag"] == first.headers["etag"] and same.content == first.content
+    krem_lon, krem_lat = world["krem"]
+    with engine.begin() as conn:  # the far shelter moved next to the Кременчук one: in the image now
+        conn.execute(text("UPDATE shelters SET geom = ST_SetSRID(ST_MakePoint(:x, :y), 4326) "
+                          "WHERE code = 'tiles-bal'"), {"x": krem_lon + 0.01, "y": krem_lat + 0.01})
+    try:
+        moved, early = served_before_routing(client, path)
+        assert early == 0 and moved.headers["etag"] != first.headers["etag"]
+        assert moved.content != first.content  # drawn again, with the moved shelter's symbol
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE shelters SET geom = ST_SetSRID(ST_MakePoint(:x, :y), 4326) "
+                              "WHERE code = 'tiles-bal'"), {"x": world["bal"][0], "y": world["bal"][1]})

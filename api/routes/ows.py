@@ -20,7 +20,10 @@ from gisplan.publish.sources import Scope
 from gisplan.publish.wms_exceptions import WmsError
 from gisplan.publish.wms_params import parse_query
 from gisplan.publish.wms_service import OPERATIONS, Endpoint, OwsResponse, handle, hromada_name, xml_error
+from gisplan.publish.crs import transform_bounds
+from gisplan.publish.mapnik_styles import BUFFER_PX
 from gisplan.publish.response_cache import AnswerState
+from gisplan.publish.wms_params import operation_version, parse_bbox, parse_crs
 from gisplan.settings import server_settings
 
 from ..deps import OptionalUser, engine_dep
@@ -47,10 +50,30 @@ def _answer(endpoint: Endpoint, request: Request) -> Response:
         with endpoint.engine.connect() as conn:
             # a capabilities document is built from the catalogue only (no feature is read): its state is
             # the catalogue version (one row), which publications move and feature edits do not
-            state = AnswerState.of_catalogue() if operation == "getcapabilities" else None
+            state = (AnswerState.of_catalogue() if operation == "getcapabilities"
+                     else map_state(layers, endpoint.scope.hromada, params) if layers else None)
             return cached_answer(request, conn, request_key(request), layers, endpoint.scope.hromada,
                                  lambda: _drawn(endpoint, request, params), keep=KEEP[operation], state=state)
     return _drawn(endpoint, request, params)
+
+
+def map_state(layers: list[str], hromada: str | None, params: dict[str, str]) -> AnswerState | None:
+    """A GetMap's state: the datasets of its layers whose box meets the area the renderer reads (the
+    bbox widened by its buffer, in degrees); None (the layers' whole state) when the request does
+    not parse — it is answered with an exception report, which is not kept."""
+    try:
+        version = operation_version(params)
+        crs = parse_crs(params, version)
+        minx, miny, maxx, maxy = parse_bbox(params, crs, version)
+        width, height = int(params["WIDTH"]), int(params["HEIGHT"])
+        dx, dy = (maxx - minx) / width * BUFFER_PX, (maxy - miny) / height * BUFFER_PX
+        west, south, east, north = transform_bounds((minx - dx, miny - dy, maxx + dx, maxy + dy),
+                                                    crs.code, "EPSG:4326")
+    except Exception:  # noqa: BLE001 (any unparsable request: the whole layers' state)
+        return None
+    pad = 1e-7 + 0.01 * max(east - west, north - south)  # the densified edges, rounded outwards
+    return AnswerState(AnswerState.of_datasets(layers, hromada).layers, hromada,
+                       area=(west - pad, south - pad, east + pad, north + pad))
 
 
 # which answers are kept: a map image, a capabilities document (not an exception report)

@@ -36,6 +36,15 @@ from .. import clock
 
 STATE_TEXT = (Path(__file__).resolve().parent / "sql" / "response_state.sql").read_text(encoding="utf-8")
 STATE_SQL = text(STATE_TEXT)
+AREA_STATE_TEXT = (Path(__file__).resolve().parent / "sql" / "response_state_area.sql").read_text(encoding="utf-8")
+_STATEMENTS: dict[str, object] = {}
+
+
+def _statement(sql: str):
+    found = _STATEMENTS.get(sql)
+    if found is None:
+        found = _STATEMENTS[sql] = text(sql)
+    return found
 CATALOGUE_VERSION_TEXT = "SELECT version FROM catalogue_version WHERE id"
 
 
@@ -49,6 +58,7 @@ class AnswerState:
     layers: tuple[str, ...] | None = None
     hromada: str | None = None
     catalogue_only: bool = False
+    area: tuple[float, float, float, float] | None = None  # lon/lat: only the datasets whose box meets it
 
     @classmethod
     def of_datasets(cls, layers: list[str] | None, hromada: str | None) -> "AnswerState":
@@ -65,7 +75,11 @@ class AnswerState:
         """The SQL (SQLAlchemy ``:name`` parameters) and its parameters."""
         if self.catalogue_only:
             return CATALOGUE_VERSION_TEXT, {}
-        return STATE_TEXT, {"layers": list(self.layers or ()), "hromada": self.hromada}
+        params = {"layers": list(self.layers or ()), "hromada": self.hromada}
+        if self.area is not None:
+            west, south, east, north = self.area
+            return AREA_STATE_TEXT, {**params, "west": west, "south": south, "east": east, "north": north}
+        return STATE_TEXT, params
 
     def token(self, row) -> str:
         if self.catalogue_only:
@@ -74,7 +88,7 @@ class AnswerState:
 
     def read(self, conn: Connection) -> str:
         sql, params = self.query()
-        return self.token(conn.execute(STATE_SQL if sql is STATE_TEXT else text(sql), params).first())
+        return self.token(conn.execute(_statement(sql), params).first())
 
 
 def state_token(conn: Connection, layers: list[str] | None, hromada: str | None) -> str:
